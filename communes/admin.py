@@ -1,0 +1,49 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AdministrativeUnit, Membership, SteeringCommittee, UnitSuccession
+
+
+class SuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "area", "parent", "valid_from", "valid_to"]
+    list_filter = ["kind", "area", "is_local_code"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    inlines = [SuccessionInline]
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "date", "partial", "legal_basis"]
+    list_filter = ["date", "partial"]
+    autocomplete_fields = ["predecessor", "successor"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SteeringCommittee)
+class SteeringCommitteeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["unit"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "committee", "role", "start_date", "end_date"]
+    list_filter = ["role", "committee"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "committee"]

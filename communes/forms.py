@@ -1,0 +1,63 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VillageForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("e.g. Tổ 3 khu 5, Thôn Đồng Trà"),
+    )
+
+
+class MembershipAddForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("An existing account, or a new one to create."),
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        required=False,
+        help_text=_("Needed only when the account does not exist yet."),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class MembershipChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+
+class MembershipEndForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("End date"),
+        widget=DateInput(),
+        help_text=_("The first day without the role."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].initial = timezone.localdate()

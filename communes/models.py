@@ -1,0 +1,308 @@
+"""Places and the people who steer poverty reduction in them.
+
+Administrative units change: wards merge, split and get abolished, and GSO
+codes are reused (6688 was ward Hồng Hải and is now ward Hạ Long). A unit
+row is therefore valid over a date range, and a code is only meaningful
+together with a date. Successions (predecessor → successor) record merges
+and splits, so history stays reproducible and access follows the reform.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("Province / centrally-run city")
+    CITY = "city", _("Provincial city")
+    DISTRICT = "district", _("District")
+    WARD = "ward", _("Ward")
+    COMMUNE = "commune", _("Commune")
+    TOWNSHIP = "township", _("Township")
+    SPECIAL_ZONE = "special_zone", _("Special zone")
+    VILLAGE = "village", _("Village / residential group")
+
+
+#: Kinds at the grassroots level, where a ward steering committee works.
+GRASSROOTS_KINDS = (
+    UnitKind.WARD,
+    UnitKind.COMMUNE,
+    UnitKind.TOWNSHIP,
+    UnitKind.SPECIAL_ZONE,
+)
+#: Kinds above the grassroots level (a city committee's unit).
+UPPER_KINDS = (UnitKind.PROVINCE, UnitKind.CITY, UnitKind.DISTRICT)
+
+
+class Area(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class AdministrativeUnitQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date):
+        """Units that exist on ``day`` (``valid_to`` is exclusive)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day),
+        )
+
+    def valid_in_year(self, year: int):
+        """Units that exist on at least one day of ``year``."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=datetime.date(year, 12, 31)),
+            Q(valid_to__isnull=True) | Q(valid_to__gt=datetime.date(year, 1, 1)),
+        )
+
+    def grassroots(self):
+        return self.filter(kind__in=GRASSROOTS_KINDS)
+
+    def villages(self):
+        return self.filter(kind=UnitKind.VILLAGE)
+
+
+class AdministrativeUnit(models.Model):
+    """A province, city, ward, commune or village, valid over a date range."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        help_text=_(
+            "GSO code for official units. Codes are reused after reforms, so a code "
+            "identifies a unit only together with a date."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    area = models.CharField(
+        _("area"),
+        max_length=10,
+        choices=Area.choices,
+        blank=True,
+        help_text=_("Urban (wards, townships) or rural (communes); used by the poverty lines."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    valid_from = models.DateField(
+        _("valid from"), null=True, blank=True, help_text=_("Empty: since before records.")
+    )
+    valid_to = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("First day on which the unit no longer exists. Empty: still exists."),
+    )
+    is_local_code = models.BooleanField(
+        _("local code"),
+        default=False,
+        help_text=_("The code was assigned by this app, not by the GSO."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AdministrativeUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code", "valid_from"],
+                name="unit_kind_code_valid_from_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=Q(valid_from__isnull=True),
+                name="unit_kind_code_unique_without_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gt=F("valid_from")),
+                name="unit_valid_range_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["code"]),
+            models.Index(fields=["parent", "kind"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("communes:unit_detail", args=[self.pk])
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self.kind in GRASSROOTS_KINDS
+
+    @property
+    def is_village(self) -> bool:
+        return self.kind == UnitKind.VILLAGE
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to > day
+        )
+
+
+class UnitSuccession(models.Model):
+    """``predecessor`` became (all or part of) ``successor`` on ``date``."""
+
+    predecessor = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("predecessor"),
+        on_delete=models.CASCADE,
+        related_name="successions_out",
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("successor"),
+        on_delete=models.CASCADE,
+        related_name="successions_in",
+    )
+    date = models.DateField(_("date"))
+    partial = models.BooleanField(
+        _("partial"),
+        default=False,
+        help_text=_("Only part of the predecessor went to this successor (a split)."),
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("unit succession")
+        verbose_name_plural = _("unit successions")
+        ordering = ["date", "predecessor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="succession_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")), name="succession_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.date:%d/%m/%Y})"
+
+
+class Role(models.TextChoices):
+    CITY_HEAD = "city_head", _("City committee head")
+    CITY_STAFF = "city_staff", _("City staff (analyst)")
+    WARD_HEAD = "ward_head", _("Ward committee head")
+    WARD_OFFICER = "ward_officer", _("Ward poverty officer")
+    MEMBER = "member", _("Committee member")
+
+
+CITY_ROLES = (Role.CITY_HEAD, Role.CITY_STAFF)
+WARD_ROLES = (Role.WARD_HEAD, Role.WARD_OFFICER, Role.MEMBER)
+
+
+class SteeringCommittee(models.Model):
+    """Ban chỉ đạo giảm nghèo of a city or a ward/commune."""
+
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="committees",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("steering committee")
+        verbose_name_plural = _("steering committees")
+        ordering = ["unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit"], name="one_committee_per_unit"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("communes:committee_detail", args=[self.pk])
+
+    @property
+    def is_city_level(self) -> bool:
+        return self.unit.kind in UPPER_KINDS
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
+class Membership(models.Model):
+    """A user's role in a steering committee between two dates."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    committee = models.ForeignKey(
+        SteeringCommittee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.CharField(
+        _("position"),
+        max_length=200,
+        blank=True,
+        help_text=_("Title in the committee, e.g. Vice-chair of the ward People's Committee."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("First day without the role. Empty: still active."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["committee", "role", "user__last_name", "user__first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="membership_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "committee"],
+                condition=Q(end_date__isnull=True),
+                name="one_open_membership_per_committee",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.committee}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date > day)

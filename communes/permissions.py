@@ -1,0 +1,96 @@
+"""Who may do what, and where: the role × action table and its predicates.
+
+Views never test roles themselves; they ask ``has_perm(user, action, unit)``
+or one of the named predicates below. The table is documented in
+``docs/permissions.md``.
+
+Convention for views: a record outside the user's scope is a 404 (exactly
+like a missing one); a visible record with a forbidden action is a 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import AdministrativeUnit, Role, SteeringCommittee
+from .selectors import today, user_scope
+
+
+class Action(StrEnum):
+    VIEW_UNIT = "view_unit"
+    VIEW_COMMITTEE = "view_committee"
+    MANAGE_COMMITTEE = "manage_committee"
+    MANAGE_VILLAGES = "manage_villages"
+    VIEW_CITY_DASHBOARD = "view_city_dashboard"
+
+
+#: The permission table. A role grants an action on every unit in the scope
+#: of the membership that carries the role (see ``selectors``).
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.CITY_HEAD: frozenset(
+        {Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.VIEW_CITY_DASHBOARD}
+    ),
+    Role.CITY_STAFF: frozenset(
+        {Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.VIEW_CITY_DASHBOARD}
+    ),
+    Role.WARD_HEAD: frozenset({Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.MANAGE_VILLAGES}),
+    Role.WARD_OFFICER: frozenset({Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.MANAGE_VILLAGES}),
+    Role.MEMBER: frozenset({Action.VIEW_UNIT, Action.VIEW_COMMITTEE}),
+}
+
+#: Roles that head a committee: they manage its membership (their own
+#: committee only, never the ones of units merely in their scope).
+HEAD_ROLES = frozenset({Role.CITY_HEAD, Role.WARD_HEAD})
+
+
+def has_perm(user, action: Action, unit: AdministrativeUnit | None = None) -> bool:
+    """Whether ``user`` may do ``action`` on ``unit`` (or anywhere, if None)."""
+    scope = user_scope(user)
+    if scope.everything:
+        return True
+    if unit is None:
+        return any(action in ROLE_ACTIONS[role] for role in scope.roles)
+    return any(action in ROLE_ACTIONS[role] for role in scope.roles_for(unit.pk))
+
+
+def can_view_unit(user, unit: AdministrativeUnit) -> bool:
+    return user_scope(user).covers(unit.pk)
+
+
+def can_manage_committee(user, committee: SteeringCommittee) -> bool:
+    """Only the head of this very committee (or a superuser) manages its members."""
+    scope = user_scope(user)
+    if scope.everything:
+        return True
+    return any(m.committee_id == committee.pk and m.role in HEAD_ROLES for m in scope.memberships)
+
+
+def can_manage_villages(user, ward: AdministrativeUnit) -> bool:
+    """Ward heads and officers keep the villages of a current ward in their scope."""
+    if not ward.is_grassroots or not ward.is_valid_on(today()):
+        return False
+    return has_perm(user, Action.MANAGE_VILLAGES, ward)
+
+
+def get_unit_or_404(user, pk: int) -> AdministrativeUnit:
+    """The unit ``pk`` if ``user`` may see it, else 404 (as if it did not exist)."""
+    unit = AdministrativeUnit.objects.select_related("parent").filter(pk=pk).first()
+    if unit is None or not can_view_unit(user, unit):
+        raise Http404
+    return unit
+
+
+def get_committee_or_404(user, pk: int) -> SteeringCommittee:
+    committee = SteeringCommittee.objects.select_related("unit").filter(pk=pk).first()
+    if committee is None or not can_view_unit(user, committee.unit):
+        raise Http404
+    return committee
+
+
+def require(allowed: bool) -> None:
+    """403 unless ``allowed``: for visible records the user may not change."""
+    if not allowed:
+        raise PermissionDenied

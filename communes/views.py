@@ -1,0 +1,175 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import MembershipAddForm, MembershipChangeForm, MembershipEndForm, VillageForm
+from .models import Membership, UnitKind
+from .permissions import (
+    can_manage_committee,
+    can_manage_villages,
+    get_committee_or_404,
+    get_unit_or_404,
+    require,
+)
+
+
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = selectors.grassroots_units_for(request.user).annotate(
+        village_count=Count("children", filter=Q(children__kind=UnitKind.VILLAGE))
+    )
+    today = selectors.today()
+    current = [u for u in units if u.is_valid_on(today)]
+    former = [u for u in units if not u.is_valid_on(today)]
+    return render(request, "communes/unit_list.html", {"current": current, "former": former})
+
+
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_unit_or_404(request.user, pk)
+    predecessors, successors = selectors.unit_successions(unit)
+    context = {
+        "unit": unit,
+        "villages": selectors.villages_of(unit),
+        "predecessors": predecessors,
+        "successors": successors,
+        "committee": unit.committees.first(),
+        "can_manage_villages": can_manage_villages(request.user, unit),
+    }
+    return render(request, "communes/unit_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def village_create(request: HttpRequest, ward_pk: int) -> HttpResponse:
+    ward = get_unit_or_404(request.user, ward_pk)
+    require(can_manage_villages(request.user, ward))
+    form = VillageForm(request.POST or None)
+    if form.is_valid():
+        try:
+            village = services.village_create(
+                actor=request.user, ward=ward, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Village “%(name)s” added.") % {"name": village.name})
+            return redirect(ward)
+    return render(request, "communes/village_form.html", {"form": form, "ward": ward})
+
+
+@require_http_methods(["GET", "POST"])
+def village_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    village = get_unit_or_404(request.user, pk)
+    if not village.is_village:
+        raise Http404
+    require(can_manage_villages(request.user, village.parent))
+    form = VillageForm(request.POST or None, initial={"name": village.name})
+    if form.is_valid():
+        try:
+            services.village_rename(
+                actor=request.user, village=village, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Village renamed."))
+            return redirect(village.parent)
+    context = {"form": form, "ward": village.parent, "village": village}
+    return render(request, "communes/village_form.html", context)
+
+
+def committee_list(request: HttpRequest) -> HttpResponse:
+    committees = selectors.committees_for(request.user).annotate(
+        member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+    )
+    return render(request, "communes/committee_list.html", {"committees": committees})
+
+
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = get_committee_or_404(request.user, pk)
+    context = {
+        "committee": committee,
+        "memberships": selectors.committee_members(committee),
+        "can_manage": can_manage_committee(request.user, committee),
+        "today": selectors.today(),
+    }
+    return render(request, "communes/committee_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def membership_add(request: HttpRequest, committee_pk: int) -> HttpResponse:
+    committee = get_committee_or_404(request.user, committee_pk)
+    require(can_manage_committee(request.user, committee))
+    roles = services.roles_allowed_in(committee)
+    form = MembershipAddForm(request.POST or None, roles=roles)
+    if form.is_valid():
+        try:
+            membership, password = services.membership_add(
+                actor=request.user, committee=committee, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s added to the committee.")
+                % {"user": membership.user.get_full_name() or membership.user.username},
+            )
+            if password:
+                messages.warning(
+                    request,
+                    _(
+                        "New account “%(username)s” created with the temporary password "
+                        "%(password)s. Hand it over in person; it must be changed after "
+                        "the first login."
+                    )
+                    % {"username": membership.user.username, "password": password},
+                )
+            return redirect(committee)
+    return render(request, "communes/membership_form.html", {"form": form, "committee": committee})
+
+
+def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    membership.committee = get_committee_or_404(request.user, membership.committee_id)
+    require(can_manage_committee(request.user, membership.committee))
+    return membership
+
+
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    roles = services.roles_allowed_in(membership.committee)
+    initial = {"role": membership.role, "position": membership.position}
+    form = MembershipChangeForm(request.POST or None, roles=roles, initial=initial)
+    if form.is_valid():
+        try:
+            services.membership_change(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Membership updated."))
+            return redirect(membership.committee)
+    context = {"form": form, "committee": membership.committee, "membership": membership}
+    return render(request, "communes/membership_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    form = MembershipEndForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.membership_end(actor=request.user, membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Membership ended."))
+            return redirect(membership.committee)
+    context = {"form": form, "committee": membership.committee, "membership": membership}
+    return render(request, "communes/membership_end.html", context)

@@ -1,0 +1,79 @@
+"""Fixtures shared by the whole suite."""
+
+import datetime
+
+import pytest
+
+from communes.models import AdministrativeUnit, Role, SteeringCommittee, UnitKind
+from communes.unit_loading import load_units
+from tests.factories import MembershipFactory, UserFactory
+
+REFORM = datetime.date(2025, 7, 1)
+
+
+@pytest.fixture
+def units(db):
+    """Quảng Ninh's current units and legacy Hạ Long, as ``load_units`` loads them."""
+    load_units()
+
+
+def unit(code: str, on: datetime.date = datetime.date(2025, 8, 1)) -> AdministrativeUnit:
+    """The grassroots unit with GSO ``code`` on ``on`` (default: after the reform)."""
+    return AdministrativeUnit.objects.grassroots().valid_on(on).get(code=code)
+
+
+def legacy(code: str) -> AdministrativeUnit:
+    return unit(code, datetime.date(2024, 12, 1))
+
+
+@pytest.fixture
+def city(units) -> AdministrativeUnit:
+    return AdministrativeUnit.objects.get(kind=UnitKind.CITY, code="193")
+
+
+def committee_of(unit_obj: AdministrativeUnit) -> SteeringCommittee:
+    return SteeringCommittee.objects.get_or_create(
+        unit=unit_obj, defaults={"name": f"BCĐ {unit_obj.name}"}
+    )[0]
+
+
+@pytest.fixture
+def make_member():
+    """``make_member(role, unit)``: a user holding ``role`` in ``unit``'s committee."""
+
+    def make(role: str, unit_obj: AdministrativeUnit, **kwargs):
+        user = UserFactory(**kwargs)
+        MembershipFactory(user=user, committee=committee_of(unit_obj), role=role, start_date=REFORM)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def city_head(city, make_member):
+    return make_member(Role.CITY_HEAD, city)
+
+
+@pytest.fixture
+def city_staff(city, make_member):
+    return make_member(Role.CITY_STAFF, city)
+
+
+@pytest.fixture
+def halong_head(units, make_member):
+    return make_member(Role.WARD_HEAD, unit("6688"))
+
+
+@pytest.fixture
+def halong_officer(units, make_member):
+    return make_member(Role.WARD_OFFICER, unit("6688"))
+
+
+@pytest.fixture
+def halong_member(units, make_member):
+    return make_member(Role.MEMBER, unit("6688"))
+
+
+@pytest.fixture
+def baichay_officer(units, make_member):
+    return make_member(Role.WARD_OFFICER, unit("6673"))

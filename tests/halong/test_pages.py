@@ -1,0 +1,104 @@
+"""Login, home page and navigation per role."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from halong.templatetags.halong_format import pct, vnd
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_labels(response) -> list[str]:
+    return [str(item["label"]) for item in response.context["nav"]]
+
+
+def test_home_redirects_to_login_when_anonymous(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_vietnamese_by_default(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert 'lang="vi"' in response.content.decode()
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_login_succeeds_when_password_right(client, halong_officer):
+    response = client.post(
+        reverse("login"), {"username": halong_officer.username, "password": "pw-for-tests-1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_login_fails_with_message_when_password_wrong(client, halong_officer):
+    response = client.post(
+        reverse("login"), {"username": halong_officer.username, "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_logout_requires_post_and_ends_session(client, halong_officer):
+    client.force_login(halong_officer)
+    response = client.post(reverse("logout"))
+    assert response.status_code in (200, 302)
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_home_shows_committee_and_role_when_ward_officer(client, halong_officer):
+    client.force_login(halong_officer)
+    with translation.override("en"):
+        response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert "Phường Hạ Long" in body
+    assert [m.role for m in response.context["memberships"]] == ["ward_officer"]
+
+
+def test_home_tells_user_without_membership_what_to_do(client, db):
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert response.context["memberships"] == ()
+    assert nav_labels(response) == [str(response.context["nav"][0]["label"])]
+
+
+@pytest.mark.parametrize(
+    "who, sees_units, sees_admin",
+    [("halong_member", True, False), ("city_staff", True, False), ("halong_head", True, False)],
+)
+def test_navigation_shows_what_role_may_use(client, request, who, sees_units, sees_admin):
+    client.force_login(request.getfixturevalue(who))
+    urls = [item["url"] for item in client.get(reverse("home")).context["nav"]]
+    assert (reverse("communes:unit_list") in urls) is sees_units
+    assert (reverse("admin:index") in urls) is sees_admin
+
+
+def test_healthz_answers_without_login(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.json() == {"status": "ok"}
+
+
+def test_pages_send_content_security_policy(client, halong_officer):
+    client.force_login(halong_officer)
+    response = client.get(reverse("home"))
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_vnd_and_percent_format_vietnamese_style():
+    with translation.override("vi"):
+        assert vnd(1500000) == "1.500.000\u00a0₫"
+        assert pct(1.1534) == "1,15\u00a0%"
+    with translation.override("en"):
+        assert vnd(1500000) == "1,500,000\u00a0₫"
+
+
+def test_language_switch_works_before_login(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert '<html lang="en"' in client.get(reverse("login")).content.decode()
