@@ -306,3 +306,36 @@ class Membership(models.Model):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+
+class UnitHouseholdCount(models.Model):
+    """All resident households of a unit in a year: the denominator of poverty rates.
+
+    It comes from the residence registry, not from the poverty register, and
+    is entered by the ward.
+    """
+
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="household_counts",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    households = models.PositiveIntegerField(_("resident households"))
+    people = models.PositiveIntegerField(_("resident people"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resident household count")
+        verbose_name_plural = _("resident household counts")
+        ordering = ["-year", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="one_count_per_unit_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: {self.households}"

@@ -25,20 +25,43 @@ class Action(StrEnum):
     MANAGE_COMMITTEE = "manage_committee"
     MANAGE_VILLAGES = "manage_villages"
     VIEW_CITY_DASHBOARD = "view_city_dashboard"
+    #: Read every household of the units in scope (members: see ASSIGNED_ONLY).
+    VIEW_HOUSEHOLDS = "view_households"
+    #: Read only the households assigned to oneself.
+    VIEW_ASSIGNED_HOUSEHOLDS = "view_assigned_households"
+    EDIT_HOUSEHOLDS = "edit_households"
+    #: List households for review, record surveys, meetings and postings.
+    RUN_REVIEW = "run_review"
+    #: Record the chair's decision: recognise or refuse, issue certificates.
+    DECIDE_REVIEW = "decide_review"
 
 
 #: The permission table. A role grants an action on every unit in the scope
 #: of the membership that carries the role (see ``selectors``).
+_READ = {Action.VIEW_UNIT, Action.VIEW_COMMITTEE}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CITY_HEAD: frozenset(
-        {Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.VIEW_CITY_DASHBOARD}
+    Role.CITY_HEAD: frozenset({*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS}),
+    Role.CITY_STAFF: frozenset({*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS}),
+    Role.WARD_HEAD: frozenset(
+        {
+            *_READ,
+            Action.MANAGE_VILLAGES,
+            Action.VIEW_HOUSEHOLDS,
+            Action.EDIT_HOUSEHOLDS,
+            Action.RUN_REVIEW,
+            Action.DECIDE_REVIEW,
+        }
     ),
-    Role.CITY_STAFF: frozenset(
-        {Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.VIEW_CITY_DASHBOARD}
+    Role.WARD_OFFICER: frozenset(
+        {
+            *_READ,
+            Action.MANAGE_VILLAGES,
+            Action.VIEW_HOUSEHOLDS,
+            Action.EDIT_HOUSEHOLDS,
+            Action.RUN_REVIEW,
+        }
     ),
-    Role.WARD_HEAD: frozenset({Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.MANAGE_VILLAGES}),
-    Role.WARD_OFFICER: frozenset({Action.VIEW_UNIT, Action.VIEW_COMMITTEE, Action.MANAGE_VILLAGES}),
-    Role.MEMBER: frozenset({Action.VIEW_UNIT, Action.VIEW_COMMITTEE}),
+    Role.MEMBER: frozenset({*_READ, Action.VIEW_ASSIGNED_HOUSEHOLDS}),
 }
 
 #: Roles that head a committee: they manage its membership (their own
@@ -94,3 +117,15 @@ def require(allowed: bool) -> None:
     """403 unless ``allowed``: for visible records the user may not change."""
     if not allowed:
         raise PermissionDenied
+
+
+def unit_ids_with(user, action: Action) -> frozenset[int] | None:
+    """Units on which ``user`` may do ``action``; ``None`` means every unit."""
+    scope = user_scope(user)
+    if scope.everything:
+        return None
+    return frozenset(
+        uid
+        for uid, roles in scope.roles_by_unit.items()
+        if any(action in ROLE_ACTIONS[role] for role in roles)
+    )

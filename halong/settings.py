@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "halong",
     "communes",
+    "households",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,17 @@ from communes.models import (
     SteeringCommittee,
     UnitKind,
 )
+from communes.text import fold
+from households.models import (
+    Assessment,
+    Household,
+    Member,
+    PovertyStandard,
+    Relation,
+    ReviewKind,
+    ReviewRound,
+    Sex,
+)
 
 TEST_PASSWORD = "pw-for-tests-1"
 
@@ -72,3 +83,65 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     committee = factory.SubFactory(CommitteeFactory)
     role = Role.WARD_OFFICER
     start_date = datetime.date(2020, 1, 1)
+
+
+# --- Households ------------------------------------------------------------
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    """A household in a new ward; pass ``unit=`` for a real one."""
+
+    class Meta:
+        model = Household
+
+    unit = factory.SubFactory(UnitFactory)
+    code = factory.Sequence(lambda n: f"HN-{n:05d}")
+    address = factory.Sequence(lambda n: f"Số {n}, tổ 1")
+
+    @factory.post_generation
+    def head(obj, create, extracted, **kwargs):
+        """Create a head member unless ``head=False``; ``head__full_name=...`` etc."""
+        if not create or extracted is False:
+            return
+        member = MemberFactory(household=obj, relation=Relation.HEAD, **kwargs)
+        obj.head = member
+        obj.search_text = fold(f"{member.full_name} {member.citizen_id}")
+        obj.save(update_fields=["head", "search_text"])
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    household = factory.SubFactory(HouseholdFactory, head=False)
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thành {n}")
+    sex = Sex.MALE
+    birth_year = 1980
+    relation = Relation.CHILD
+    search_name = factory.LazyAttribute(lambda o: fold(o.full_name))
+
+
+def standard(code: str = "ND07-2022") -> PovertyStandard:
+    return PovertyStandard.objects.get(code=code)
+
+
+class ReviewRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewRound
+        django_get_or_create = ("unit", "year", "kind")
+
+    unit = factory.SubFactory(UnitFactory)
+    year = 2025
+    kind = ReviewKind.PERIODIC
+    standard = factory.LazyFunction(standard)
+    opened_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 9, 1))
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    household = factory.SubFactory(HouseholdFactory)
+    round = factory.SubFactory(ReviewRoundFactory, unit=factory.SelfAttribute("..household.unit"))
+    unit = factory.SelfAttribute("household.unit")
+    year = factory.SelfAttribute("round.year")

@@ -1,0 +1,44 @@
+"""Households, their members, the poverty standards and the yearly review."""
+
+from .registry import (
+    EducationLevel,
+    Household,
+    Member,
+    Relation,
+    SchoolLevel,
+    Sex,
+    WorkStatus,
+)
+from .review import (
+    Assessment,
+    AssessmentCause,
+    AssessmentStatus,
+    Cause,
+    ReviewKind,
+    ReviewRound,
+    SupportNeed,
+)
+from .standards import Indicator, PovertyStandard, RuleType, StandardLevel
+from .status import PovertyStatus
+
+__all__ = [
+    "Assessment",
+    "AssessmentCause",
+    "AssessmentStatus",
+    "Cause",
+    "EducationLevel",
+    "Household",
+    "Indicator",
+    "Member",
+    "PovertyStandard",
+    "PovertyStatus",
+    "Relation",
+    "ReviewKind",
+    "ReviewRound",
+    "RuleType",
+    "SchoolLevel",
+    "Sex",
+    "StandardLevel",
+    "SupportNeed",
+    "WorkStatus",
+]

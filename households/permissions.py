@@ -1,0 +1,24 @@
+"""Household actions, answered from the one role × action table in communes."""
+
+from communes.models import AdministrativeUnit
+from communes.permissions import Action, has_perm
+
+from .models import Household
+
+
+def can_edit_household(user, household: Household) -> bool:
+    return has_perm(user, Action.EDIT_HOUSEHOLDS, household.unit)
+
+
+def can_create_household_in(user, unit: AdministrativeUnit) -> bool:
+    return unit.is_grassroots and has_perm(user, Action.EDIT_HOUSEHOLDS, unit)
+
+
+def can_run_review(user, unit: AdministrativeUnit) -> bool:
+    """List, survey, record meetings and postings in ``unit``'s review."""
+    return has_perm(user, Action.RUN_REVIEW, unit)
+
+
+def can_decide_review(user, unit: AdministrativeUnit) -> bool:
+    """Record the chair's decision (recognise / refuse) and issue certificates."""
+    return has_perm(user, Action.DECIDE_REVIEW, unit)

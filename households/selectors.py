@@ -1,0 +1,61 @@
+"""Scoped reads of households: the only way views read them."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from communes.permissions import Action, unit_ids_with
+
+from .models import Assessment, Household, ReviewRound
+
+
+def households_for(user) -> QuerySet[Household]:
+    """Households ``user`` may see: all of their units, or those assigned to them."""
+    everything = unit_ids_with(user, Action.VIEW_HOUSEHOLDS)
+    if everything is None:
+        return Household.objects.all()
+    assigned = unit_ids_with(user, Action.VIEW_ASSIGNED_HOUSEHOLDS)
+    return Household.objects.filter(
+        Q(unit_id__in=everything) | Q(unit_id__in=assigned, assigned_to=user)
+    )
+
+
+def get_household_or_404(user, pk: int) -> Household:
+    household = (
+        households_for(user)
+        .select_related("unit", "village", "head", "assigned_to")
+        .filter(pk=pk)
+        .first()
+    )
+    if household is None:
+        raise Http404
+    return household
+
+
+def assessments_for(user) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(household__in=households_for(user))
+
+
+def get_assessment_or_404(user, pk: int) -> Assessment:
+    assessment = (
+        assessments_for(user)
+        .select_related("household__unit", "household__head", "round__standard", "unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def rounds_for(user) -> QuerySet[ReviewRound]:
+    """Review rounds of the units whose households ``user`` sees in full."""
+    units = unit_ids_with(user, Action.VIEW_HOUSEHOLDS)
+    rounds = ReviewRound.objects.select_related("unit", "standard", "provincial_standard")
+    return rounds if units is None else rounds.filter(unit_id__in=units)
+
+
+def get_round_or_404(user, pk: int) -> ReviewRound:
+    review_round = rounds_for(user).filter(pk=pk).first()
+    if review_round is None:
+        raise Http404
+    return review_round
