@@ -9,6 +9,21 @@ from communes.permissions import Action, has_perm
 NAV_ITEMS = (
     (_("Home"), "home", "bi-house", lambda user: True),
     (
+        _("Households"),
+        "households:household_list",
+        "bi-house-door",
+        lambda user: (
+            has_perm(user, Action.VIEW_HOUSEHOLDS)
+            or has_perm(user, Action.VIEW_ASSIGNED_HOUSEHOLDS)
+        ),
+    ),
+    (
+        _("Reviews"),
+        "households:round_list",
+        "bi-clipboard-check",
+        lambda user: has_perm(user, Action.VIEW_HOUSEHOLDS),
+    ),
+    (
         _("Units"),
         "communes:unit_list",
         "bi-geo-alt",

@@ -6,6 +6,8 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 SESSION_STARTED_KEY = "_session_started_at"
 
@@ -25,3 +27,27 @@ class AbsoluteSessionLifetimeMiddleware:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware:
+    """Vietnamese unless the user picked another language (the set_language cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's
+    Accept-Language: ward offices often run browsers set to English, and the
+    app must still speak Vietnamese to them by default.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.languages:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", language)
+        return response

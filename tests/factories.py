@@ -93,6 +93,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Household
+        skip_postgeneration_save = True
 
     unit = factory.SubFactory(UnitFactory)
     code = factory.Sequence(lambda n: f"HN-{n:05d}")

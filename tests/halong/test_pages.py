@@ -52,8 +52,7 @@ def test_logout_requires_post_and_ends_session(client, halong_officer):
 
 def test_home_shows_committee_and_role_when_ward_officer(client, halong_officer):
     client.force_login(halong_officer)
-    with translation.override("en"):
-        response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("home"))
     body = response.content.decode()
     assert "Phường Hạ Long" in body
     assert [m.role for m in response.context["memberships"]] == ["ward_officer"]
@@ -102,3 +101,8 @@ def test_language_switch_works_before_login(client, db):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert '<html lang="en"' in client.get(reverse("login")).content.decode()
+
+
+def test_pages_stay_vietnamese_when_browser_prefers_english(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi"' in response.content.decode()

@@ -1,28 +1,62 @@
 """Demo data for a fresh installation: ``python manage.py seed_demo``."""
 
 import random
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from communes.demo import seed_committees_and_logins
 from communes.models import AdministrativeUnit
+from households.demo import seed_households
+from households.standards_data import link_provincial_standards
 
 
 class Command(BaseCommand):
-    help = "Create demo villages, committees and logins (idempotent)."
+    help = (
+        "Create demo villages, committees, logins and the 2015–2025 history of poor and "
+        "near-poor households (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default="demo12345", help="password of every login")
         parser.add_argument("--seed", type=int, default=2020, help="random seed")
+        parser.add_argument(
+            "--without-households",
+            action="store_true",
+            help="only units, committees and logins (fast; for tests that need no cases)",
+        )
 
-    def handle(self, *args, password, seed, **options):
+    def handle(self, *args, password, seed, without_households=False, **options):
         if not AdministrativeUnit.objects.exists():
             call_command("load_units", stdout=self.stdout)
+        link_provincial_standards()
         rng = random.Random(seed)
         logins = seed_committees_and_logins(password=password, rng=rng)
+        if not without_households:
+            self._seed_households(rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password: {password}):"))
         self.stdout.write(f"  {'admin':<16} superuser")
         for login in logins:
             where = login.unit_code and f"ward {login.unit_code}" or "city"
             self.stdout.write(f"  {login.username:<16} {login.role:<13} {where}")
+
+    def _seed_households(self, rng: random.Random) -> None:
+        started = time.perf_counter()
+        summary = seed_households(rng=rng, stdout=self.stdout)
+        elapsed = time.perf_counter() - started
+
+        if summary.created:
+            self.stdout.write(f"Households created in {elapsed:.1f} s.")
+        else:
+            self.stdout.write("Demo households already exist: none created.")
+        self.stdout.write(
+            f"  {summary.households} households, {summary.members} members, "
+            f"{summary.assessments} assessments"
+        )
+        self.stdout.write("  Year  Poor   (%)    Near-poor (%)    Households")
+        for f in summary.figures:
+            self.stdout.write(
+                f"  {f.year}  {f.poor:>5}  {f.poor_rate:>5.2f}  {f.near_poor:>5}"
+                f"     {f.near_poor_rate:>5.2f}  {f.households:>10,}"
+            )

@@ -1,0 +1,176 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Assessment,
+    AssessmentCause,
+    Household,
+    Indicator,
+    Member,
+    PovertyStandard,
+    ReviewRound,
+)
+
+UNCONFIRMED_REMINDER = _(
+    "Standards and indicators are data, not code: a correction here changes how "
+    "households are classified from now on. A standard marked unconfirmed holds "
+    "figures or indicators that were not checked against the official text: check "
+    "them against the legal basis before relying on them, then tick “confirmed”."
+)
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["order", "code", "dimension", "name", "threshold", "is_child_indicator"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+    }
+
+
+@admin.register(PovertyStandard)
+class PovertyStandardAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "period", "rule_type", "confirmed"]
+    list_filter = ["level", "rule_type", "confirmed"]
+    search_fields = ["code", "name", "legal_basis"]
+    autocomplete_fields = ["province"]
+    inlines = [IndicatorInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "description": UNCONFIRMED_REMINDER,
+                "fields": [
+                    "code",
+                    "name",
+                    "legal_basis",
+                    ("level", "province"),
+                    "rule_type",
+                    ("first_year", "last_year"),
+                    "confirmed",
+                    "notes",
+                ],
+            },
+        ),
+        (
+            _("Lines (VND per person per month)"),
+            {
+                "fields": [
+                    ("poor_line_rural", "poor_line_urban"),
+                    ("near_poor_ceiling_rural", "near_poor_ceiling_urban"),
+                    ("average_ceiling_rural", "average_ceiling_urban"),
+                ]
+            },
+        ),
+        (
+            _("Scores"),
+            {
+                "fields": [
+                    ("score_a_line_rural", "score_a_line_urban"),
+                    ("deprivation_threshold", "points_per_indicator"),
+                ]
+            },
+        ),
+    ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        standard = self.get_object(request, object_id)
+        if standard is not None and not standard.confirmed and request.method == "GET":
+            messages.warning(
+                request,
+                _(
+                    "%(code)s is not confirmed: check its figures and indicators against "
+                    "the official text."
+                )
+                % {"code": standard.code},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "dimension", "standard", "order", "is_child_indicator"]
+    list_filter = ["standard", "dimension", "is_child_indicator"]
+    search_fields = ["code", "name"]
+    list_select_related = ["standard"]
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = [
+        "full_name",
+        "sex",
+        "birth_year",
+        "relation",
+        "citizen_id",
+        "health_insurance_number",
+        "health_insurance_expiry",
+        "left_on",
+    ]
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "head",
+        "unit",
+        "village",
+        "is_ethnic_minority",
+        "no_working_capacity",
+        "has_revolutionary_merit",
+        "assigned_to",
+    ]
+    list_filter = ["is_ethnic_minority", "no_working_capacity", "has_revolutionary_merit", "unit"]
+    search_fields = ["code", "search_text"]
+    list_select_related = ["head", "unit", "village", "assigned_to"]
+    autocomplete_fields = ["unit", "village", "assigned_to"]
+    raw_id_fields = ["head"]
+    inlines = [MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "household", "relation", "birth_year", "sex", "left_on"]
+    list_filter = ["relation", "sex", "has_disability", "work_status", "school_level"]
+    search_fields = ["search_name", "full_name", "citizen_id", "household__code"]
+    list_select_related = ["household"]
+    autocomplete_fields = ["household"]
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "year", "kind", "standard", "provincial_standard", "opened_on"]
+    list_filter = ["year", "kind", "standard"]
+    search_fields = ["unit__name", "unit__code"]
+    list_select_related = ["unit", "standard", "provincial_standard"]
+    autocomplete_fields = ["unit", "standard", "provincial_standard"]
+
+
+class AssessmentCauseInline(admin.TabularInline):
+    model = AssessmentCause
+    extra = 0
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "household",
+        "year",
+        "unit",
+        "status",
+        "national_status",
+        "provincial_status",
+        "recorded_status",
+    ]
+    list_filter = ["year", "status", "national_status", "provincial_status", "recorded_status"]
+    search_fields = ["household__code", "household__search_text"]
+    list_select_related = ["household__head", "unit"]
+    autocomplete_fields = ["household", "round", "unit", "surveyed_by"]
+    filter_horizontal = ["deprivations"]
+    inlines = [AssessmentCauseInline]

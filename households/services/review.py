@@ -1,0 +1,629 @@
+"""Writes of the yearly review (rà soát, QĐ 24/2021/QĐ-TTg).
+
+Workflow of an assessment: listed → surveyed → agreed (village meeting,
+≥ 50 % of attendees) → posted → recognised | refused. Every function is
+atomic, takes keyword-only arguments and the acting user, checks the
+actor's permission (``PermissionDenied``) and the step (``ValidationError``
+with field keys), and attributes the history record to the actor.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from communes.models import AdministrativeUnit
+
+from ..models import (
+    Assessment,
+    AssessmentCause,
+    AssessmentStatus,
+    Cause,
+    Household,
+    PovertyStandard,
+    PovertyStatus,
+    ReviewKind,
+    ReviewRound,
+    StandardLevel,
+    SupportNeed,
+)
+from ..models.review import MEETING_PASS_SHARE
+from ..permissions import can_decide_review, can_run_review
+from ..rules import NotEnoughEvidence, StandardRule, classify
+from .common import claim_version, with_actor
+
+ON_THE_LISTS = (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
+CERTIFICATE_SUFFIX = "GCN-HN.HCN"
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _require_step(assessment: Assessment, *steps: str) -> None:
+    if assessment.status not in steps:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This assessment is at the step “%(step)s”; this action needs %(steps)s."
+                )
+                % {
+                    "step": assessment.get_status_display(),
+                    "steps": " / ".join(f"“{AssessmentStatus(s).label}”" for s in steps),
+                }
+            }
+        )
+
+
+def _save(assessment: Assessment, actor, version: int | None) -> Assessment:
+    claim_version(assessment, version)
+    with_actor(assessment, actor)
+    assessment.save()
+    return assessment
+
+
+def _append_note(assessment: Assessment, line: str) -> None:
+    assessment.notes = f"{assessment.notes.rstrip()}\n{line}".strip()
+
+
+# --- Rounds ------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(
+    *, actor, unit: AdministrativeUnit, year: int, kind: str, opened_on: datetime.date
+) -> ReviewRound:
+    """Open the periodic or regular review of ``unit`` for ``year``."""
+    _require(can_run_review(actor, unit))
+    if not unit.is_grassroots:
+        raise ValidationError({"unit": _("Reviews are run by wards and communes.")})
+    if kind not in ReviewKind.values:
+        raise ValidationError({"kind": _("Choose the kind of review.")})
+    standard = PovertyStandard.national_for(year)
+    if standard is None:
+        raise ValidationError(
+            {"year": _("No national poverty standard applies in %(year)s.") % {"year": year}}
+        )
+    if ReviewRound.objects.filter(unit=unit, year=year, kind=kind).exists():
+        raise ValidationError(
+            {
+                "kind": _("The %(kind)s review of %(year)s is already open for %(unit)s.")
+                % {"kind": ReviewKind(kind).label.lower(), "year": year, "unit": unit.name}
+            }
+        )
+    provincial = (
+        PovertyStandard.in_force(year, StandardLevel.PROVINCIAL).order_by("-first_year").first()
+    )
+    review_round = ReviewRound(
+        unit=unit,
+        year=year,
+        kind=kind,
+        standard=standard,
+        provincial_standard=provincial,
+        opened_on=opened_on,
+    )
+    with_actor(review_round, actor)
+    review_round.save()
+    return review_round
+
+
+@transaction.atomic
+def round_list_households(*, actor, review_round: ReviewRound) -> int:
+    """Step (1): list every household of the unit on last decision's poor/near-poor lists.
+
+    The household's latest *recognised* assessment of an earlier year decides;
+    households already in the round are skipped. Returns how many were added.
+    """
+    _require(can_run_review(actor, review_round.unit))
+    latest = (
+        Assessment.objects.filter(
+            household=OuterRef("pk"),
+            status=AssessmentStatus.RECOGNISED,
+            year__lt=review_round.year,
+        )
+        .order_by("-year", "-pk")
+        .values("recorded_status")[:1]
+    )
+    household_ids = list(
+        Household.objects.filter(unit=review_round.unit)
+        .exclude(assessments__round=review_round)
+        .annotate(last_status=Subquery(latest))
+        .filter(last_status__in=ON_THE_LISTS)
+        .values_list("pk", flat=True)
+    )
+    new = [
+        Assessment(
+            household_id=pk,
+            round=review_round,
+            unit_id=review_round.unit_id,
+            year=review_round.year,
+            status=AssessmentStatus.LISTED,
+        )
+        for pk in household_ids
+    ]
+    bulk_create_with_history(new, Assessment, default_user=actor)
+    return len(new)
+
+
+# --- One assessment ------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    actor,
+    household: Household,
+    review_round: ReviewRound,
+    application_date: datetime.date | None = None,
+) -> Assessment:
+    """Add ``household`` to ``review_round``: an application (Mẫu số 01) or ad-hoc listing."""
+    _require(can_run_review(actor, household.unit))
+    if review_round.unit_id != household.unit_id:
+        raise ValidationError({"review_round": _("The review belongs to another ward or commune.")})
+    if review_round.closed_on is not None:
+        raise ValidationError({"review_round": _("This review is closed.")})
+    if review_round.kind == ReviewKind.REGULAR and application_date is None:
+        raise ValidationError(
+            {"application_date": _("A regular review needs the date of the application.")}
+        )
+    if Assessment.objects.filter(household=household, round=review_round).exists():
+        raise ValidationError({"review_round": _("This household is already in this review.")})
+    assessment = Assessment(
+        household=household,
+        round=review_round,
+        unit=household.unit,
+        year=review_round.year,
+        application_date=application_date,
+    )
+    with_actor(assessment, actor)
+    assessment.save()
+    return assessment
+
+
+def _classify(standard, area, *, income, score_a, count, field_errors):
+    try:
+        return classify(
+            StandardRule.for_area(standard, area),
+            income=income,
+            score_a=score_a,
+            deprivation_count=count,
+        )
+    except NotEnoughEvidence:
+        field_errors.setdefault("income_per_capita", []).append(
+            _("Enter the income per person or an A-score that %(code)s can use.")
+            % {"code": standard.code}
+        )
+    except ValueError as error:
+        field_errors.setdefault("__all__", []).append(str(error))
+    return ""
+
+
+@transaction.atomic
+def assessment_survey(
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None,
+    surveyed_on: datetime.date,
+    member_count: int | None = None,
+    income_per_capita: int | None,
+    score_a: int | None,
+    deprivation_codes: set[str],
+    causes: Sequence[str],
+    primary_cause: str | None,
+    support_needs: Sequence[str],
+) -> Assessment:
+    """Step (2): record the survey and classify under the national and provincial standards."""
+    household = assessment.household
+    _require(can_run_review(actor, household.unit))
+    if assessment.status in (AssessmentStatus.AGREED, AssessmentStatus.POSTED):
+        raise ValidationError(
+            {
+                "status": _(
+                    "The village meeting already agreed on this assessment: send it back "
+                    "for a re-survey first."
+                )
+            }
+        )
+    _require_step(assessment, AssessmentStatus.LISTED, AssessmentStatus.SURVEYED)
+    review_round = assessment.round
+    errors: dict[str, list[str]] = {}
+
+    catalogue = dict(review_round.standard.indicators.values_list("code", "pk"))
+    unknown = set(deprivation_codes) - catalogue.keys()
+    if unknown:
+        errors["deprivation_codes"] = [
+            _("Not an indicator of %(code)s: %(unknown)s.")
+            % {"code": review_round.standard.code, "unknown": ", ".join(sorted(unknown))}
+        ]
+    causes = list(dict.fromkeys(causes))
+    bad_causes = set(causes) - set(Cause.values)
+    if bad_causes:
+        errors["causes"] = [
+            _("Unknown cause: %(codes)s.") % {"codes": ", ".join(sorted(bad_causes))}
+        ]
+    if primary_cause and primary_cause not in causes:
+        errors["primary_cause"] = [_("The primary cause must be one of the causes ticked.")]
+    bad_needs = set(support_needs) - set(SupportNeed.values)
+    if bad_needs:
+        errors["support_needs"] = [
+            _("Unknown support need: %(codes)s.") % {"codes": ", ".join(sorted(bad_needs))}
+        ]
+    if income_per_capita is not None and income_per_capita < 0:
+        errors["income_per_capita"] = [_("Income cannot be negative.")]
+    if score_a is not None and score_a < 0:
+        errors["score_a"] = [_("The A-score cannot be negative.")]
+    if member_count is not None and member_count < 1:
+        errors["member_count"] = [_("A household has at least one member.")]
+    if errors:
+        raise ValidationError(errors)
+
+    area = household.unit.area
+    national = _classify(
+        review_round.standard,
+        area,
+        income=income_per_capita,
+        score_a=score_a,
+        count=len(deprivation_codes),
+        field_errors=errors,
+    )
+    provincial = ""
+    if review_round.provincial_standard_id:
+        # Only indicators the provincial standard also has count for it.
+        provincial_codes = set(
+            review_round.provincial_standard.indicators.values_list("code", flat=True)
+        )
+        provincial = _classify(
+            review_round.provincial_standard,
+            area,
+            income=income_per_capita,
+            score_a=score_a,
+            count=len(set(deprivation_codes) & provincial_codes),
+            field_errors=errors,
+        )
+    if not errors and not causes and (national in ON_THE_LISTS or provincial in ON_THE_LISTS):
+        errors["causes"] = [_("Record at least one cause for a poor or near-poor household.")]
+    if errors:
+        raise ValidationError(errors)
+
+    if member_count is None:
+        member_count = household.members.filter(left_on__isnull=True).count()
+    assessment.surveyed_on = surveyed_on
+    assessment.surveyed_by = actor
+    assessment.member_count = member_count
+    assessment.income_per_capita = income_per_capita
+    assessment.score_a = score_a
+    assessment.support_needs = sorted(set(support_needs), key=SupportNeed.values.index)
+    assessment.national_status = national
+    assessment.provincial_status = provincial
+    assessment.recorded_status = national
+    assessment.status = AssessmentStatus.SURVEYED
+    _save(assessment, actor, version)
+    assessment.deprivations.set([catalogue[c] for c in deprivation_codes])
+    assessment.causes.all().delete()
+    AssessmentCause.objects.bulk_create(
+        AssessmentCause(assessment=assessment, code=code, is_primary=code == primary_cause)
+        for code in causes
+    )
+    return assessment
+
+
+def _record_meeting(assessment, *, actor, version, meeting_date, chair, attendees, agreed):
+    _require(can_run_review(actor, assessment.unit))
+    _require_step(assessment, AssessmentStatus.SURVEYED)
+    errors = {}
+    if not chair or not chair.strip():
+        errors["chair"] = _("Enter who chaired the meeting.")
+    if attendees is None or attendees < 1:
+        errors["attendees"] = _("At least one person attends a meeting.")
+    elif agreed is None or agreed < 0 or agreed > attendees:
+        errors["agreed"] = _("Between 0 and the number of attendees.")
+    if errors:
+        raise ValidationError(errors)
+    assessment.meeting_date = meeting_date
+    assessment.meeting_chair = chair.strip()
+    assessment.meeting_attendees = attendees
+    assessment.meeting_agreed = agreed
+    if agreed >= MEETING_PASS_SHARE * attendees:
+        assessment.status = AssessmentStatus.AGREED
+    else:
+        # Stays surveyed; the failed meeting remains in the history and the notes.
+        _append_note(
+            assessment,
+            _("Meeting on %(date)s: %(agreed)s/%(attendees)s agreed — re-survey and meet again.")
+            % {"date": meeting_date.strftime("%d/%m/%Y"), "agreed": agreed, "attendees": attendees},
+        )
+    return _save(assessment, actor, version)
+
+
+@transaction.atomic
+def assessment_record_meeting(
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    meeting_date: datetime.date,
+    chair: str,
+    attendees: int,
+    agreed: int,
+) -> Assessment:
+    """Step (3): the village meeting. ``agreed`` ≥ 50 % of attendees → ``agreed``.
+
+    Below 50 % the assessment stays ``surveyed`` and a note asks for a
+    re-survey; check ``assessment.status`` (or ``meeting_passed``) for the outcome.
+    """
+    return _record_meeting(
+        assessment,
+        actor=actor,
+        version=version,
+        meeting_date=meeting_date,
+        chair=chair,
+        attendees=attendees,
+        agreed=agreed,
+    )
+
+
+def _post(assessment, *, actor, version, posted_from, posted_to, complaints):
+    _require(can_run_review(actor, assessment.unit))
+    _require_step(assessment, AssessmentStatus.AGREED)
+    if posted_to < posted_from:
+        raise ValidationError({"posted_to": _("The posting cannot end before it starts.")})
+    assessment.posted_from = posted_from
+    assessment.posted_to = posted_to
+    assessment.complaints = (complaints or "").strip()
+    assessment.status = AssessmentStatus.POSTED
+    return _save(assessment, actor, version)
+
+
+@transaction.atomic
+def assessment_post(
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    posted_from: datetime.date,
+    posted_to: datetime.date,
+    complaints: str = "",
+) -> Assessment:
+    """Step (4): the public posting of the result, with any complaints received."""
+    return _post(
+        assessment,
+        actor=actor,
+        version=version,
+        posted_from=posted_from,
+        posted_to=posted_to,
+        complaints=complaints,
+    )
+
+
+def next_certificate_number(unit_id: int, year: int) -> str:
+    """``NNN/GCN-HN.HCN``: one more than the highest number issued in the unit and year."""
+    issued = Assessment.objects.filter(unit_id=unit_id, year=year).exclude(certificate_number="")
+    highest = 0
+    for number in issued.values_list("certificate_number", flat=True):
+        head = number.split("/", 1)[0]
+        if head.isdigit():
+            highest = max(highest, int(head))
+    return f"{highest + 1:03d}/{CERTIFICATE_SUFFIX}"
+
+
+def _decision_errors(decision_date, signer, decision_number=None) -> dict:
+    errors = {}
+    if decision_number is not None and not decision_number.strip():
+        errors["decision_number"] = _("Enter the number of the decision.")
+    if decision_date is None:
+        errors["decision_date"] = _("Enter the date of the decision.")
+    if not signer or not signer.strip():
+        errors["signer"] = _("Enter who signed the decision.")
+    return errors
+
+
+def _recognise(assessment, *, actor, version, decision_number, decision_date, signer):
+    _require(can_decide_review(actor, assessment.unit))
+    _require_step(assessment, AssessmentStatus.POSTED)
+    errors = _decision_errors(decision_date, signer, decision_number)
+    if errors:
+        raise ValidationError(errors)
+    # Serialise numbering within the unit (no-op on SQLite, which locks the database).
+    AdministrativeUnit.objects.select_for_update().filter(pk=assessment.unit_id).first()
+    assessment.decision_number = decision_number.strip()
+    assessment.decision_date = decision_date
+    assessment.decision_signer = signer.strip()
+    assessment.status = AssessmentStatus.RECOGNISED
+    if assessment.recorded_status in ON_THE_LISTS and not assessment.certificate_number:
+        assessment.certificate_number = next_certificate_number(assessment.unit_id, assessment.year)
+    return _save(assessment, actor, version)
+
+
+@transaction.atomic
+def assessment_recognise(
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    decision_number: str,
+    decision_date: datetime.date,
+    signer: str,
+) -> Assessment:
+    """Step (6): the chair's decision. Heads only; only after the public posting.
+
+    A poor or near-poor household gets the next certificate number of its
+    unit and year.
+    """
+    return _recognise(
+        assessment,
+        actor=actor,
+        version=version,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        signer=signer,
+    )
+
+
+@transaction.atomic
+def assessment_refuse(
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    decision_date: datetime.date,
+    signer: str,
+    reason: str,
+    decision_number: str = "",
+) -> Assessment:
+    """Refuse in writing, with the reason (heads only)."""
+    _require(can_decide_review(actor, assessment.unit))
+    _require_step(
+        assessment, AssessmentStatus.SURVEYED, AssessmentStatus.AGREED, AssessmentStatus.POSTED
+    )
+    errors = _decision_errors(decision_date, signer)
+    if not reason or not reason.strip():
+        errors["reason"] = _("A refusal must state its reason.")
+    if errors:
+        raise ValidationError(errors)
+    assessment.decision_number = (decision_number or "").strip()
+    assessment.decision_date = decision_date
+    assessment.decision_signer = signer.strip()
+    assessment.refusal_reason = reason.strip()
+    assessment.status = AssessmentStatus.REFUSED
+    return _save(assessment, actor, version)
+
+
+@transaction.atomic
+def assessment_send_back(
+    *, actor, assessment: Assessment, version: int | None = None, reason: str
+) -> Assessment:
+    """Agreed or posted → surveyed (e.g. a complaint was upheld): re-survey and meet again.
+
+    The meeting and posting are cleared from the record (the history keeps them).
+    """
+    _require(can_run_review(actor, assessment.unit))
+    _require_step(assessment, AssessmentStatus.AGREED, AssessmentStatus.POSTED)
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Say why the assessment is sent back.")})
+    _append_note(
+        assessment,
+        _("Sent back for a re-survey on %(date)s: %(reason)s")
+        % {"date": datetime.date.today().strftime("%d/%m/%Y"), "reason": reason.strip()},
+    )
+    assessment.meeting_date = None
+    assessment.meeting_chair = ""
+    assessment.meeting_attendees = None
+    assessment.meeting_agreed = None
+    assessment.posted_from = None
+    assessment.posted_to = None
+    assessment.status = AssessmentStatus.SURVEYED
+    return _save(assessment, actor, version)
+
+
+# --- Several assessments at once -------------------------------------------------
+
+
+def _bulk(assessments: Sequence[Assessment], step: str, apply: Callable[[Assessment], None]):
+    """Apply ``apply`` to every assessment, or to none if any is not at ``step``."""
+    if not assessments:
+        raise ValidationError({"assessments": _("Select at least one household.")})
+    wrong = [a for a in assessments if a.status != step]
+    if wrong:
+        raise ValidationError(
+            {
+                "assessments": _(
+                    "Nothing was changed: these households are not at the step “%(step)s”: "
+                    "%(households)s."
+                )
+                % {
+                    "step": AssessmentStatus(step).label,
+                    "households": ", ".join(str(a.household) for a in wrong),
+                }
+            }
+        )
+    try:
+        with transaction.atomic():
+            for assessment in assessments:
+                apply(assessment)
+    except IntegrityError:
+        raise ValidationError(
+            {"assessments": _("Nothing was changed: the records changed meanwhile.")}
+        ) from None
+    return list(assessments)
+
+
+@transaction.atomic
+def bulk_record_meeting(
+    *,
+    actor,
+    assessments: Sequence[Assessment],
+    meeting_date: datetime.date,
+    chair: str,
+    attendees: int,
+    agreed: int,
+) -> list[Assessment]:
+    """One village meeting for several surveyed households; all or nothing."""
+    return _bulk(
+        assessments,
+        AssessmentStatus.SURVEYED,
+        lambda a: _record_meeting(
+            a,
+            actor=actor,
+            version=None,
+            meeting_date=meeting_date,
+            chair=chair,
+            attendees=attendees,
+            agreed=agreed,
+        ),
+    )
+
+
+@transaction.atomic
+def bulk_post(
+    *,
+    actor,
+    assessments: Sequence[Assessment],
+    posted_from: datetime.date,
+    posted_to: datetime.date,
+    complaints: str = "",
+) -> list[Assessment]:
+    """Post several agreed results at once; all or nothing."""
+    return _bulk(
+        assessments,
+        AssessmentStatus.AGREED,
+        lambda a: _post(
+            a,
+            actor=actor,
+            version=None,
+            posted_from=posted_from,
+            posted_to=posted_to,
+            complaints=complaints,
+        ),
+    )
+
+
+@transaction.atomic
+def bulk_recognise(
+    *,
+    actor,
+    assessments: Sequence[Assessment],
+    decision_number: str,
+    decision_date: datetime.date,
+    signer: str,
+) -> list[Assessment]:
+    """Recognise several posted results in one decision; all or nothing (heads only)."""
+    return _bulk(
+        assessments,
+        AssessmentStatus.POSTED,
+        lambda a: _recognise(
+            a,
+            actor=actor,
+            version=None,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            signer=signer,
+        ),
+    )

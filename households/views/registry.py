@@ -1,0 +1,280 @@
+"""Pages of the register: household list, detail, and the household and member forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from communes.models import AdministrativeUnit
+from communes.permissions import Action, require, unit_ids_with
+from communes.selectors import grassroots_units_for, villages_of
+
+from ..forms.registry import (
+    HouseholdCreateForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    MemberForm,
+    MemberLeaveForm,
+    MemberMoveForm,
+    household_initial,
+    member_initial,
+)
+from ..models import Assessment, AssessmentStatus, Household, Member, Relation
+from ..permissions import can_create_household_in, can_edit_household
+from ..selectors import get_household_or_404, households_for
+from ..services import registry as services
+from ..validators import citizen_id_mask
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's errors on the form's fields (unknown keys at the top)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+# --- Reads -----------------------------------------------------------------------
+
+
+def _with_list_columns(households: QuerySet[Household], year: int | None) -> QuerySet[Household]:
+    """Head, unit, village, current member count and the latest recognised status
+    (of ``year`` when given), all in one query."""
+    recognised = Assessment.objects.filter(
+        household=OuterRef("pk"), status=AssessmentStatus.RECOGNISED
+    ).exclude(recorded_status="")
+    if year:
+        recognised = recognised.filter(year=year)
+    latest = recognised.order_by("-year", "-pk")
+    return households.select_related("unit", "village", "head").annotate(
+        member_count=Count("members", filter=Q(members__left_on__isnull=True)),
+        recorded_status=Subquery(latest.values("recorded_status")[:1]),
+        status_year=Subquery(latest.values("year")[:1]),
+    )
+
+
+def _creatable_units(user) -> QuerySet[AdministrativeUnit]:
+    """Current wards and communes where ``user`` may add households."""
+    units = grassroots_units_for(user).valid_on(timezone.localdate())
+    return units.filter(pk__in=[u.pk for u in units if can_create_household_in(user, u)])
+
+
+def _editable_households(user) -> QuerySet[Household]:
+    editable = unit_ids_with(user, Action.EDIT_HOUSEHOLDS)
+    households = households_for(user)
+    return households if editable is None else households.filter(unit_id__in=editable)
+
+
+def household_list(request: HttpRequest) -> HttpResponse:
+    units = grassroots_units_for(request.user)
+    form = HouseholdFilterForm(request.GET or None, units=units)
+    households = _with_list_columns(households_for(request.user), form.chosen_year)
+    households = form.filter(households).order_by("unit__name", "code")
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    for household in page:
+        household.head_citizen_id_masked = citizen_id_mask(
+            household.head.citizen_id if household.head else ""
+        )
+    context = {
+        "form": form,
+        "page_obj": page,
+        "can_create": _creatable_units(request.user).exists(),
+    }
+    return render(request, "households/household_list.html", context)
+
+
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_or_404(request.user, pk)
+    today = timezone.localdate()
+    members = list(household.members.order_by("left_on", "birth_year", "pk"))
+    for member in members:
+        member.age = member.age_on(today)
+        member.citizen_id_masked = citizen_id_mask(member.citizen_id)
+        member.insurance_valid = member.has_valid_health_insurance(today)
+    context = {
+        "household": household,
+        "members": [m for m in members if m.is_current],
+        "former_members": sorted(
+            (m for m in members if not m.is_current), key=lambda m: m.left_on, reverse=True
+        ),
+        "can_edit": can_edit_household(request.user, household),
+    }
+    return render(request, "households/household_detail.html", context)
+
+
+# --- Household writes ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest) -> HttpResponse:
+    units = list(_creatable_units(request.user))
+    require(bool(units))
+    preselected = request.GET.get("unit") or (units[0].pk if len(units) == 1 else None)
+    form = HouseholdCreateForm(
+        request.POST or None,
+        units=_creatable_units(request.user),
+        initial={"unit": preselected},
+    )
+    if form.is_valid():
+        try:
+            household = services.household_create(
+                actor=request.user, **form.household_data(), head=form.head_data()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Household %(code)s created.") % {"code": household.code})
+            return redirect(household)
+    return render(request, "households/household_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_or_404(request.user, pk)
+    require(can_edit_household(request.user, household))
+    form = HouseholdForm(
+        request.POST or None,
+        villages=villages_of(household.unit).select_related("parent"),
+        initial=household_initial(household),
+    )
+    if form.is_valid():
+        try:
+            services.household_update(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            # A StaleEdit lands at the top; the posted values stay in the form.
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Household %(code)s saved.") % {"code": household.code})
+            return redirect(household)
+    return render(request, "households/household_form.html", {"form": form, "household": household})
+
+
+# --- Member writes ------------------------------------------------------------------
+
+
+def _member_or_404(request: HttpRequest, pk: int, *, edit: bool = True) -> Member:
+    """The member ``pk`` of a household the user sees (404), and may edit (403)."""
+    member = Member.objects.filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    member.household = get_household_or_404(request.user, member.household_id)
+    if edit:
+        require(can_edit_household(request.user, member.household))
+    return member
+
+
+@require_http_methods(["GET", "POST"])
+def member_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_household_or_404(request.user, pk)
+    require(can_edit_household(request.user, household))
+    form = MemberForm(request.POST or None)
+    if form.is_valid():
+        try:
+            member = services.member_add(
+                actor=request.user, household=household, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": member.full_name})
+            return redirect(household)
+    context = {"form": form, "household": household, "title": _("Add a member")}
+    return render(request, "households/member_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    if not member.is_current:
+        raise Http404
+    is_head = member.relation == Relation.HEAD
+    form = MemberForm(
+        request.POST or None, initial=member_initial(member), with_relation=not is_head
+    )
+    if form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": member.full_name})
+            return redirect(member.household)
+    context = {"form": form, "household": member.household, "member": member}
+    context["title"] = _("Edit member")
+    return render(request, "households/member_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    form = MemberLeaveForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.member_leave(actor=request.user, member=member, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s left the household.") % {"name": member})
+            return redirect(member.household)
+    context = {"form": form, "household": member.household, "member": member, "leave": True}
+    context["title"] = _("Record that a member left")
+    return render(request, "households/member_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    units = grassroots_units_for(request.user).valid_on(timezone.localdate())
+    form = MemberMoveForm(
+        request.POST or None,
+        units=units,
+        households=_editable_households(request.user),
+        initial={"unit": member.household.unit_id},
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.member_move(
+                actor=request.user,
+                member=member,
+                to_household=data["to_household"],
+                relation=data["relation"],
+                on=data["on"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s moved to household %(code)s.")
+                % {"name": moved.full_name, "code": moved.household.code},
+            )
+            return redirect(moved.household)
+    context = {"form": form, "household": member.household, "member": member}
+    return render(request, "households/member_move.html", context)
+
+
+@require_POST
+def household_set_head(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    try:
+        services.household_set_head(actor=request.user, household=member.household, member=member)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now the head of household. Check the relations of the other members.")
+            % {"name": member.full_name},
+        )
+    return redirect(member.household)

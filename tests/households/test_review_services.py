@@ -1,0 +1,530 @@
+"""Workflow rules of the yearly review (households.services.review)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from households import review_selectors
+from households.models import AssessmentStatus, PovertyStatus, ReviewKind
+from households.services import review as services
+from households.services.common import StaleEdit
+from tests.conftest import unit
+from tests.factories import (
+    AssessmentFactory,
+    HouseholdFactory,
+    MemberFactory,
+    ReviewRoundFactory,
+    standard,
+)
+
+D = datetime.date
+POOR_SURVEY = {
+    "surveyed_on": D(2024, 10, 1),
+    "member_count": 3,
+    "income_per_capita": 1_500_000,
+    "score_a": None,
+    "deprivation_codes": {"health_insurance", "water", "sanitation"},
+    "causes": ["no_capital", "illness_accident"],
+    "primary_cause": "no_capital",
+    "support_needs": ["credit", "health"],
+}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def ward(units):
+    return unit("6688")
+
+
+@pytest.fixture
+def round_2024(ward):
+    return ReviewRoundFactory(
+        unit=ward,
+        year=2024,
+        standard=standard("ND07-2022"),
+        provincial_standard=standard("QN-NQ13-2023"),
+    )
+
+
+@pytest.fixture
+def assessment(round_2024, ward):
+    return AssessmentFactory(household=HouseholdFactory(unit=ward), round=round_2024)
+
+
+def survey(actor, assessment, **changes):
+    return services.assessment_survey(
+        actor=actor, assessment=assessment, version=assessment.version, **{**POOR_SURVEY, **changes}
+    )
+
+
+def meet(actor, assessment, attendees=10, agreed=6):
+    return services.assessment_record_meeting(
+        actor=actor,
+        assessment=assessment,
+        meeting_date=D(2024, 10, 10),
+        chair="Trần Văn Tổ",
+        attendees=attendees,
+        agreed=agreed,
+    )
+
+
+def post(actor, assessment):
+    return services.assessment_post(
+        actor=actor, assessment=assessment, posted_from=D(2024, 10, 12), posted_to=D(2024, 10, 15)
+    )
+
+
+def recognise(actor, assessment, number="12/QĐ-UBND"):
+    return services.assessment_recognise(
+        actor=actor,
+        assessment=assessment,
+        decision_number=number,
+        decision_date=D(2024, 12, 10),
+        signer="Phạm Thị Chủ tịch",
+    )
+
+
+def posted(officer, assessment, **survey_changes):
+    survey(officer, assessment, **survey_changes)
+    meet(officer, assessment)
+    return post(officer, assessment)
+
+
+# --- Rounds ---------------------------------------------------------------------
+
+
+def test_round_open_attaches_national_and_provincial_standards(halong_officer, ward):
+    review_round = services.round_open(
+        actor=halong_officer,
+        unit=ward,
+        year=2024,
+        kind=ReviewKind.PERIODIC,
+        opened_on=D(2024, 9, 1),
+    )
+    assert review_round.standard.code == "ND07-2022"
+    assert review_round.provincial_standard.code == "QN-NQ13-2023"
+
+
+def test_round_open_without_provincial_standard_after_2025(halong_officer, ward):
+    review_round = services.round_open(
+        actor=halong_officer,
+        unit=ward,
+        year=2026,
+        kind=ReviewKind.REGULAR,
+        opened_on=D(2026, 1, 15),
+    )
+    assert review_round.provincial_standard is None
+
+
+def test_round_open_twice_is_refused(halong_officer, round_2024, ward):
+    with pytest.raises(ValidationError) as error:
+        services.round_open(
+            actor=halong_officer,
+            unit=ward,
+            year=2024,
+            kind=ReviewKind.PERIODIC,
+            opened_on=D(2024, 9, 2),
+        )
+    assert "already open" in str(error.value.message_dict["kind"])
+
+
+def test_round_open_by_member_is_forbidden(halong_member, ward):
+    with pytest.raises(PermissionDenied):
+        services.round_open(
+            actor=halong_member, unit=ward, year=2024, kind="periodic", opened_on=D(2024, 9, 1)
+        )
+
+
+def test_round_list_households_picks_previous_recognised_poor_and_near_poor(
+    halong_officer, ward, round_2024
+):
+    previous = ReviewRoundFactory(unit=ward, year=2023)
+
+    def decided(status, year_round=previous, step=AssessmentStatus.RECOGNISED):
+        return AssessmentFactory(
+            household=HouseholdFactory(unit=ward),
+            round=year_round,
+            status=step,
+            recorded_status=status,
+        )
+
+    poor = decided(PovertyStatus.POOR).household
+    near_poor = decided(PovertyStatus.NEAR_POOR).household
+    decided(PovertyStatus.AVERAGE)
+    decided(PovertyStatus.POOR, step=AssessmentStatus.SURVEYED)  # never decided
+    # Poor in 2022 but out in 2023: the latest decision counts.
+    exited = decided(PovertyStatus.NOT_POOR).household
+    AssessmentFactory(
+        household=exited,
+        round=ReviewRoundFactory(unit=ward, year=2022),
+        status=AssessmentStatus.RECOGNISED,
+        recorded_status=PovertyStatus.POOR,
+    )
+    # Another ward's poor household is not listed.
+    AssessmentFactory(
+        household=HouseholdFactory(unit=unit("6673")),
+        round=ReviewRoundFactory(unit=unit("6673"), year=2023),
+        status=AssessmentStatus.RECOGNISED,
+        recorded_status=PovertyStatus.POOR,
+    )
+    already = decided(PovertyStatus.POOR).household
+    AssessmentFactory(household=already, round=round_2024)
+
+    count = services.round_list_households(actor=halong_officer, review_round=round_2024)
+
+    assert count == 2
+    listed = set(round_2024.assessments.values_list("household", flat=True))
+    assert listed == {poor.pk, near_poor.pk, already.pk}
+    assert set(round_2024.assessments.values_list("status", flat=True)) == {"listed"}
+
+
+# --- Applications -----------------------------------------------------------------
+
+
+def test_assessment_create_in_regular_round_needs_application_date(halong_officer, ward):
+    regular = ReviewRoundFactory(unit=ward, year=2024, kind=ReviewKind.REGULAR)
+    household = HouseholdFactory(unit=ward)
+    with pytest.raises(ValidationError) as error:
+        services.assessment_create(actor=halong_officer, household=household, review_round=regular)
+    assert "application_date" in error.value.message_dict
+    assessment = services.assessment_create(
+        actor=halong_officer,
+        household=household,
+        review_round=regular,
+        application_date=D(2024, 3, 15),
+    )
+    assert (assessment.unit, assessment.year, assessment.status) == (ward, 2024, "listed")
+    assert assessment.decision_deadline == D(2024, 3, 30)
+
+
+def test_overdue_applications_lists_undecided_past_deadline(ward):
+    regular = ReviewRoundFactory(unit=ward, year=2024, kind=ReviewKind.REGULAR)
+    late = AssessmentFactory(round=regular, household__unit=ward, application_date=D(2024, 3, 1))
+    AssessmentFactory(round=regular, household__unit=ward, application_date=D(2024, 3, 10))
+    AssessmentFactory(
+        round=regular,
+        household__unit=ward,
+        application_date=D(2024, 2, 1),
+        status=AssessmentStatus.REFUSED,
+        refusal_reason="x",
+    )
+    today = D(2024, 3, 20)  # deadline of 1/3 was 16/3; of 10/3 is 25/3
+    assert list(review_selectors.overdue_applications([ward.pk], today)) == [late]
+    assert review_selectors.deadline_state(late, today) == "overdue"
+
+
+# --- Survey and classification -----------------------------------------------------------
+
+
+def test_survey_classifies_under_national_and_provincial_standards(halong_officer, assessment):
+    # Urban, 2024: national line 2,000,000 (average up to 3,000,000); QN-NQ13 line 2,600,000.
+    surveyed = survey(halong_officer, assessment, income_per_capita=2_050_000)
+    surveyed.refresh_from_db()
+    assert surveyed.national_status == PovertyStatus.AVERAGE
+    assert surveyed.provincial_status == PovertyStatus.POOR
+    assert surveyed.recorded_status == PovertyStatus.AVERAGE
+    assert surveyed.status == AssessmentStatus.SURVEYED
+    assert set(surveyed.deprivations.values_list("code", flat=True)) == {
+        "health_insurance",
+        "water",
+        "sanitation",
+    }
+    assert list(surveyed.causes.values_list("code", "is_primary")) == [
+        ("no_capital", True),
+        ("illness_accident", False),
+    ]
+    assert surveyed.surveyed_by == halong_officer
+    assert surveyed.history.first().history_user == halong_officer
+
+
+def test_survey_member_count_defaults_to_current_members(halong_officer, assessment):
+    household = assessment.household
+    MemberFactory(household=household)
+    MemberFactory(household=household, left_on=D(2023, 1, 1))
+    surveyed = survey(halong_officer, assessment, member_count=None)
+    assert surveyed.member_count == 2  # head + one current member
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"deprivation_codes": {"water", "moon_landing"}}, "deprivation_codes"),
+        ({"causes": ["no_capital", "bad_luck"]}, "causes"),
+        ({"primary_cause": "no_land"}, "primary_cause"),
+        ({"causes": [], "primary_cause": None}, "causes"),
+        ({"income_per_capita": -1}, "income_per_capita"),
+        ({"income_per_capita": None, "score_a": None}, "income_per_capita"),
+    ],
+)
+def test_survey_validation_leaves_assessment_unchanged(halong_officer, assessment, changes, field):
+    with pytest.raises(ValidationError) as error:
+        survey(halong_officer, assessment, **changes)
+    assert field in error.value.message_dict
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.version, assessment.national_status) == ("listed", 1, "")
+    assert not assessment.deprivations.exists()
+    assert not assessment.causes.exists()
+
+
+def test_survey_cause_message_for_poor_household(halong_officer, assessment):
+    with pytest.raises(ValidationError) as error:
+        survey(halong_officer, assessment, causes=[], primary_cause=None)
+    assert error.value.message_dict["causes"] == [
+        "Record at least one cause for a poor or near-poor household."
+    ]
+
+
+def test_survey_not_poor_needs_no_cause(halong_officer, assessment):
+    surveyed = survey(
+        halong_officer, assessment, income_per_capita=5_000_000, causes=[], primary_cause=None
+    )
+    assert surveyed.national_status == surveyed.provincial_status == PovertyStatus.NOT_POOR
+
+
+def test_survey_with_stale_version_is_refused(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    with pytest.raises(StaleEdit):
+        services.assessment_survey(
+            actor=halong_officer, assessment=assessment, version=1, **POOR_SURVEY
+        )
+    assessment.refresh_from_db()
+    assert assessment.version == 2
+
+
+def test_survey_after_agreement_needs_send_back(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    meet(halong_officer, assessment)
+    with pytest.raises(ValidationError):
+        survey(halong_officer, assessment)
+    services.assessment_send_back(
+        actor=halong_officer, assessment=assessment, reason="Complaint upheld"
+    )
+    assert assessment.status == AssessmentStatus.SURVEYED
+    assert assessment.meeting_agreed is None
+    assert "Complaint upheld" in assessment.notes
+    survey(halong_officer, assessment, income_per_capita=1_000_000)
+
+
+# --- Meeting, posting, decision --------------------------------------------------------
+
+
+def test_meeting_with_exactly_half_agreeing_passes(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    meet(halong_officer, assessment, attendees=10, agreed=5)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.AGREED
+
+
+def test_meeting_below_half_stays_surveyed_with_note(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    meet(halong_officer, assessment, attendees=11, agreed=5)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SURVEYED
+    assert (
+        "meeting on 10/10/2024: 5/11 agreed — re-survey and meet again" in assessment.notes.lower()
+    )
+    assert assessment.history.first().meeting_agreed == 5
+
+
+@pytest.mark.parametrize(("attendees", "agreed"), [(0, 0), (5, 6), (5, -1)])
+def test_meeting_counts_are_validated(halong_officer, assessment, attendees, agreed):
+    survey(halong_officer, assessment)
+    with pytest.raises(ValidationError):
+        meet(halong_officer, assessment, attendees=attendees, agreed=agreed)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SURVEYED
+    assert assessment.meeting_attendees is None
+
+
+def test_no_recognition_without_a_passed_meeting(halong_officer, halong_head, assessment):
+    survey(halong_officer, assessment)
+    meet(halong_officer, assessment, attendees=10, agreed=4)
+    with pytest.raises(ValidationError):
+        post(halong_officer, assessment)
+    with pytest.raises(ValidationError):
+        recognise(halong_head, assessment)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SURVEYED
+    assert assessment.certificate_number == ""
+
+
+def test_posting_cannot_end_before_it_starts(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    meet(halong_officer, assessment)
+    with pytest.raises(ValidationError) as error:
+        services.assessment_post(
+            actor=halong_officer,
+            assessment=assessment,
+            posted_from=D(2024, 10, 12),
+            posted_to=D(2024, 10, 11),
+        )
+    assert "posted_to" in error.value.message_dict
+
+
+def test_officer_cannot_recognise(halong_officer, assessment):
+    posted(halong_officer, assessment)
+    with pytest.raises(PermissionDenied):
+        recognise(halong_officer, assessment)
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.certificate_number) == ("posted", "")
+
+
+def test_recognition_numbers_certificates_per_unit_and_year(halong_officer, halong_head, ward):
+    rounds = ReviewRoundFactory(unit=ward, year=2024)
+    first, second, average = (
+        AssessmentFactory(household=HouseholdFactory(unit=ward), round=rounds) for _ in range(3)
+    )
+    posted(halong_officer, first)
+    posted(halong_officer, second, income_per_capita=1_800_000, deprivation_codes={"water"})
+    posted(halong_officer, average, income_per_capita=2_500_000, causes=[], primary_cause=None)
+    recognise(halong_head, first)
+    recognise(halong_head, second)
+    recognise(halong_head, average)
+    assert first.certificate_number == "001/GCN-HN.HCN"
+    assert second.certificate_number == "002/GCN-HN.HCN"
+    assert second.recorded_status == PovertyStatus.NEAR_POOR
+    assert average.certificate_number == ""  # average living standard: no certificate
+    assert average.status == AssessmentStatus.RECOGNISED
+    # Numbering restarts for another year.
+    assert services.next_certificate_number(ward.pk, 2025) == "001/GCN-HN.HCN"
+
+
+def test_refusal_needs_a_reason(halong_officer, halong_head, assessment):
+    survey(halong_officer, assessment)
+    for reason in ("", "   "):
+        with pytest.raises(ValidationError) as error:
+            services.assessment_refuse(
+                actor=halong_head,
+                assessment=assessment,
+                decision_date=D(2024, 10, 20),
+                signer="Chủ tịch",
+                reason=reason,
+            )
+        assert "reason" in error.value.message_dict
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SURVEYED
+    services.assessment_refuse(
+        actor=halong_head,
+        assessment=assessment,
+        decision_date=D(2024, 10, 20),
+        signer="Chủ tịch",
+        reason="Income above the line",
+    )
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.refusal_reason) == ("refused", "Income above the line")
+
+
+def test_officer_cannot_refuse(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    with pytest.raises(PermissionDenied):
+        services.assessment_refuse(
+            actor=halong_officer,
+            assessment=assessment,
+            decision_date=D(2024, 10, 20),
+            signer="x",
+            reason="y",
+        )
+
+
+# --- Bulk actions --------------------------------------------------------------------
+
+
+def test_bulk_post_is_all_or_nothing(halong_officer, ward, round_2024):
+    ready = AssessmentFactory(household=HouseholdFactory(unit=ward), round=round_2024)
+    behind = AssessmentFactory(household=HouseholdFactory(unit=ward), round=round_2024)
+    survey(halong_officer, ready)
+    meet(halong_officer, ready)
+    survey(halong_officer, behind)
+    with pytest.raises(ValidationError) as error:
+        services.bulk_post(
+            actor=halong_officer,
+            assessments=[ready, behind],
+            posted_from=D(2024, 10, 12),
+            posted_to=D(2024, 10, 15),
+        )
+    assert behind.household.code in str(error.value)
+    assert ready.household.code not in str(error.value)
+    ready.refresh_from_db()
+    assert (ready.status, ready.posted_from) == ("agreed", None)
+
+
+def test_bulk_meeting_recognise_in_one_go(halong_officer, halong_head, ward, round_2024):
+    batch = [
+        AssessmentFactory(household=HouseholdFactory(unit=ward), round=round_2024) for _ in range(3)
+    ]
+    for a in batch:
+        survey(halong_officer, a)
+    services.bulk_record_meeting(
+        actor=halong_officer,
+        assessments=batch,
+        meeting_date=D(2024, 10, 10),
+        chair="Tổ trưởng",
+        attendees=20,
+        agreed=15,
+    )
+    services.bulk_post(
+        actor=halong_officer,
+        assessments=batch,
+        posted_from=D(2024, 10, 12),
+        posted_to=D(2024, 10, 15),
+    )
+    with pytest.raises(PermissionDenied):
+        services.bulk_recognise(
+            actor=halong_officer,
+            assessments=batch,
+            decision_number="1",
+            decision_date=D(2024, 12, 1),
+            signer="x",
+        )
+    services.bulk_recognise(
+        actor=halong_head,
+        assessments=batch,
+        decision_number="99/QĐ-UBND",
+        decision_date=D(2024, 12, 1),
+        signer="Chủ tịch",
+    )
+    numbers = sorted(round_2024.assessments.values_list("certificate_number", flat=True))
+    assert numbers == ["001/GCN-HN.HCN", "002/GCN-HN.HCN", "003/GCN-HN.HCN"]
+
+
+# --- Timeline ------------------------------------------------------------------------------
+
+
+def _recognised_history(household, ward, statuses):
+    for year, status in statuses:
+        a = AssessmentFactory(
+            household=household,
+            round=ReviewRoundFactory(unit=ward, year=year),
+            status=AssessmentStatus.RECOGNISED,
+            national_status=status,
+            recorded_status=status,
+        )
+        a.deprivations.set(standard().indicators.all()[:3])
+
+
+@pytest.mark.parametrize("years", [2, 6])
+def test_household_timeline_query_count_is_constant(ward, years, django_assert_num_queries):
+    household = HouseholdFactory(unit=ward)
+    _recognised_history(household, ward, [(2020 + i, "poor") for i in range(years)])
+    with django_assert_num_queries(3):
+        rows = review_selectors.household_timeline(household)
+    assert len(rows) == years
+    assert rows[0].b_score == 30
+
+
+def test_household_timeline_transitions(ward):
+    household = HouseholdFactory(unit=ward)
+    _recognised_history(household, ward, [(2022, "poor"), (2023, "near_poor"), (2024, "average")])
+    rows = review_selectors.household_timeline(household)
+    assert [(r.year, r.transition) for r in rows] == [
+        (2024, "near_poor_exited"),
+        (2023, "poor_to_near_poor"),
+        (2022, "new_poor"),
+    ]
