@@ -34,14 +34,28 @@ class Action(StrEnum):
     RUN_REVIEW = "run_review"
     #: Record the chair's decision: recognise or refuse, issue certificates.
     DECIDE_REVIEW = "decide_review"
+    #: Create exit plans and edit any action of the ward's plans.
+    MANAGE_PLANS = "manage_plans"
+    #: Update the plan actions one is responsible for (status, outcome).
+    UPDATE_OWN_ACTIONS = "update_own_actions"
+    #: Assign households (cases) to committee members.
+    ASSIGN_CASES = "assign_cases"
+    #: Enter support records in the ledger.
+    RECORD_SUPPORT = "record_support"
+    #: Read the support ledger and the duplicate report.
+    VIEW_SUPPORT = "view_support"
 
 
 #: The permission table. A role grants an action on every unit in the scope
 #: of the membership that carries the role (see ``selectors``).
 _READ = {Action.VIEW_UNIT, Action.VIEW_COMMITTEE}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.CITY_HEAD: frozenset({*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS}),
-    Role.CITY_STAFF: frozenset({*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS}),
+    Role.CITY_HEAD: frozenset(
+        {*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS, Action.VIEW_SUPPORT}
+    ),
+    Role.CITY_STAFF: frozenset(
+        {*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS, Action.VIEW_SUPPORT}
+    ),
     Role.WARD_HEAD: frozenset(
         {
             *_READ,
@@ -50,6 +64,11 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EDIT_HOUSEHOLDS,
             Action.RUN_REVIEW,
             Action.DECIDE_REVIEW,
+            Action.MANAGE_PLANS,
+            Action.UPDATE_OWN_ACTIONS,
+            Action.ASSIGN_CASES,
+            Action.RECORD_SUPPORT,
+            Action.VIEW_SUPPORT,
         }
     ),
     Role.WARD_OFFICER: frozenset(
@@ -59,9 +78,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_HOUSEHOLDS,
             Action.EDIT_HOUSEHOLDS,
             Action.RUN_REVIEW,
+            Action.MANAGE_PLANS,
+            Action.UPDATE_OWN_ACTIONS,
+            Action.RECORD_SUPPORT,
+            Action.VIEW_SUPPORT,
         }
     ),
-    Role.MEMBER: frozenset({*_READ, Action.VIEW_ASSIGNED_HOUSEHOLDS}),
+    Role.MEMBER: frozenset({*_READ, Action.VIEW_ASSIGNED_HOUSEHOLDS, Action.UPDATE_OWN_ACTIONS}),
 }
 
 #: Roles that head a committee: they manage its membership (their own

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "halong",
     "communes",
     "households",
+    "plans",
 ]
 
 MIDDLEWARE = [

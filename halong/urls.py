@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("communes.urls")),
     path("", include("households.urls")),
+    path("", include("plans.urls")),
 ]

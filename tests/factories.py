@@ -26,6 +26,15 @@ from households.models import (
     ReviewRound,
     Sex,
 )
+from plans.models import (
+    ExitPlan,
+    FundingSource,
+    PlanAction,
+    Responsibility,
+    SupportRecord,
+    SupportType,
+    TargetKind,
+)
 
 TEST_PASSWORD = "pw-for-tests-1"
 
@@ -146,3 +155,45 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     round = factory.SubFactory(ReviewRoundFactory, unit=factory.SelfAttribute("..household.unit"))
     unit = factory.SelfAttribute("household.unit")
     year = factory.SelfAttribute("round.year")
+
+
+# --- Plans and support -------------------------------------------------------
+
+
+def support_type(code: str) -> SupportType:
+    """A catalogue entry loaded by the plans data migration."""
+    return SupportType.objects.get(code=code)
+
+
+class ExitPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExitPlan
+
+    household = factory.SubFactory(HouseholdFactory)
+    start_year = 2025
+    end_year = 2026
+    target_exit_year = 2026
+
+
+class PlanActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanAction
+
+    plan = factory.SubFactory(ExitPlanFactory)
+    target_kind = TargetKind.INDICATOR
+    target_code = "housing_quality"
+    description = "Hỗ trợ sửa chữa nhà ở"
+    responsibility = Responsibility.LOCAL_GOVERNMENT
+    due_date = datetime.date(2026, 6, 30)
+
+
+class SupportRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportRecord
+
+    household = factory.SubFactory(HouseholdFactory)
+    support_type = factory.LazyFunction(lambda: support_type("electricity"))
+    amount = 147_000
+    given_on = datetime.date(2025, 3, 15)
+    funding_source = FundingSource.NATIONAL_PROGRAMME
+    provider = "UBND phường"
