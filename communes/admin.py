@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AdministrativeUnit, Membership, SteeringCommittee, UnitSuccession
+from .models import (
+    AdministrativeUnit,
+    Membership,
+    SteeringCommittee,
+    UnitHouseholdCount,
+    UnitSuccession,
+)
 
 
 class SuccessionInline(admin.TabularInline):
@@ -47,3 +53,11 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "committee"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "committee"]
+
+
+@admin.register(UnitHouseholdCount)
+class UnitHouseholdCountAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "year", "households", "people", "source"]
+    list_filter = ["year"]
+    search_fields = ["unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]

@@ -1,11 +1,15 @@
 """Scoped reads of households: the only way views read them."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
+from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
+from communes.selectors import grassroots_units_for
 
-from .models import Assessment, Household, ReviewRound
+from .models import Assessment, AssessmentStatus, Household, ReviewRound
+from .permissions import can_create_household_in
 
 
 def households_for(user) -> QuerySet[Household]:
@@ -59,3 +63,31 @@ def get_round_or_404(user, pk: int) -> ReviewRound:
     if review_round is None:
         raise Http404
     return review_round
+
+
+def household_list_rows(households: QuerySet[Household], year: int | None) -> QuerySet[Household]:
+    """Head, unit, village, current member count and the latest recognised status
+    (of ``year`` when given), all in one query."""
+    recognised = Assessment.objects.filter(
+        household=OuterRef("pk"), status=AssessmentStatus.RECOGNISED
+    ).exclude(recorded_status="")
+    if year:
+        recognised = recognised.filter(year=year)
+    latest = recognised.order_by("-year", "-pk")
+    return households.select_related("unit", "village", "head").annotate(
+        member_count=Count("members", filter=Q(members__left_on__isnull=True)),
+        recorded_status=Subquery(latest.values("recorded_status")[:1]),
+        status_year=Subquery(latest.values("year")[:1]),
+    )
+
+
+def creatable_units(user) -> QuerySet[AdministrativeUnit]:
+    """Current wards and communes where ``user`` may add households."""
+    units = grassroots_units_for(user).valid_on(timezone.localdate())
+    return units.filter(pk__in=[u.pk for u in units if can_create_household_in(user, u)])
+
+
+def editable_households(user) -> QuerySet[Household]:
+    editable = unit_ids_with(user, Action.EDIT_HOUSEHOLDS)
+    households = households_for(user)
+    return households if editable is None else households.filter(unit_id__in=editable)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from communes.models import AdministrativeUnit
-from communes.permissions import Action, require, unit_ids_with
+from communes.permissions import require
 from communes.selectors import grassroots_units_for, villages_of
 
 from ..forms.registry import (
@@ -26,9 +24,15 @@ from ..forms.registry import (
     household_initial,
     member_initial,
 )
-from ..models import Assessment, AssessmentStatus, Household, Member, Relation
-from ..permissions import can_create_household_in, can_edit_household
-from ..selectors import get_household_or_404, households_for
+from ..models import Member, Relation
+from ..permissions import can_edit_household
+from ..selectors import (
+    creatable_units,
+    editable_households,
+    get_household_or_404,
+    household_list_rows,
+    households_for,
+)
 from ..services import registry as services
 from ..validators import citizen_id_mask
 
@@ -47,38 +51,10 @@ def _add_errors(form, error: ValidationError) -> None:
 # --- Reads -----------------------------------------------------------------------
 
 
-def _with_list_columns(households: QuerySet[Household], year: int | None) -> QuerySet[Household]:
-    """Head, unit, village, current member count and the latest recognised status
-    (of ``year`` when given), all in one query."""
-    recognised = Assessment.objects.filter(
-        household=OuterRef("pk"), status=AssessmentStatus.RECOGNISED
-    ).exclude(recorded_status="")
-    if year:
-        recognised = recognised.filter(year=year)
-    latest = recognised.order_by("-year", "-pk")
-    return households.select_related("unit", "village", "head").annotate(
-        member_count=Count("members", filter=Q(members__left_on__isnull=True)),
-        recorded_status=Subquery(latest.values("recorded_status")[:1]),
-        status_year=Subquery(latest.values("year")[:1]),
-    )
-
-
-def _creatable_units(user) -> QuerySet[AdministrativeUnit]:
-    """Current wards and communes where ``user`` may add households."""
-    units = grassroots_units_for(user).valid_on(timezone.localdate())
-    return units.filter(pk__in=[u.pk for u in units if can_create_household_in(user, u)])
-
-
-def _editable_households(user) -> QuerySet[Household]:
-    editable = unit_ids_with(user, Action.EDIT_HOUSEHOLDS)
-    households = households_for(user)
-    return households if editable is None else households.filter(unit_id__in=editable)
-
-
 def household_list(request: HttpRequest) -> HttpResponse:
     units = grassroots_units_for(request.user)
     form = HouseholdFilterForm(request.GET or None, units=units)
-    households = _with_list_columns(households_for(request.user), form.chosen_year)
+    households = household_list_rows(households_for(request.user), form.chosen_year)
     households = form.filter(households).order_by("unit__name", "code")
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     for household in page:
@@ -88,7 +64,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page_obj": page,
-        "can_create": _creatable_units(request.user).exists(),
+        "can_create": creatable_units(request.user).exists(),
     }
     return render(request, "households/household_list.html", context)
 
@@ -117,12 +93,12 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def household_create(request: HttpRequest) -> HttpResponse:
-    units = list(_creatable_units(request.user))
+    units = list(creatable_units(request.user))
     require(bool(units))
     preselected = request.GET.get("unit") or (units[0].pk if len(units) == 1 else None)
     form = HouseholdCreateForm(
         request.POST or None,
-        units=_creatable_units(request.user),
+        units=creatable_units(request.user),
         initial={"unit": preselected},
     )
     if form.is_valid():
@@ -238,7 +214,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberMoveForm(
         request.POST or None,
         units=units,
-        households=_editable_households(request.user),
+        households=editable_households(request.user),
         initial={"unit": member.household.unit_id},
     )
     if form.is_valid():

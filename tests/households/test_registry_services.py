@@ -418,3 +418,23 @@ def test_household_move_unit_refuses_unit_that_is_not_a_successor(units):
     assert "not a successor" in str(excinfo.value.message_dict["unit"])
     household.refresh_from_db()
     assert household.unit == legacy("6655")
+
+
+def test_follow_succession_command_moves_households_and_lists_split_ones(units):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    admin = UserFactory(username="root", is_superuser=True)
+    merged = HouseholdFactory(unit=legacy("6697"))  # Hồng Hà → Hạ Long
+    split = HouseholdFactory(unit=legacy("6655"))  # Hà Khẩu → Việt Hưng + Tuần Châu
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="not moved"):
+        call_command(
+            "follow_succession", "--date", "2025-07-01", "--user", admin.username, stdout=out
+        )
+    merged.refresh_from_db()
+    split.refresh_from_db()
+    assert merged.unit == unit("6688")
+    assert split.unit == legacy("6655")
+    assert f"Phường Hà Khẩu: {split.code}" in out.getvalue()
