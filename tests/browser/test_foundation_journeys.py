@@ -8,7 +8,10 @@ from tests.factories import TEST_PASSWORD
 
 from .conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_officer_logs_in_and_sees_ward_and_role_in_vietnamese(page, halong_officer):
