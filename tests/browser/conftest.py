@@ -3,6 +3,7 @@
 A failing journey leaves a screenshot of its last page in ``test-artifacts/``.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -41,6 +42,26 @@ def pytest_runtest_makereport(item, call):
 
 
 _FAILED = pytest.StashKey[bool]()
+
+
+#: Data migrations whose rows the flush after each live-server test removes.
+DATA_MIGRATIONS = [
+    ("households.migrations.0002_load_standards", "load_standards"),
+    ("plans.migrations.0002_catalogue", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Standards and the support catalogue, as the data migrations create them.
+
+    Live-server tests run outside a transaction and end with a flush, which
+    empties every table, including the rows data migrations created.
+    """
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
