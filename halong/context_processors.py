@@ -4,51 +4,72 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from communes.permissions import Action, has_perm
+from communes.selectors import today, user_scope
 
-#: (label, url name, icon, predicate). Each role sees only what it may use.
+
+def _any(*actions):
+    return lambda user, ward: any(has_perm(user, action) for action in actions)
+
+
+def _in_own_ward(action):
+    """Only for a user whose own committee is a current ward with ``action``."""
+    return lambda user, ward: ward is not None and has_perm(user, action, ward)
+
+
+#: (label, url name, icon, predicate(user, own ward), needs the ward as URL argument).
+#: Each role sees only what it may use.
 NAV_ITEMS = (
-    (_("Home"), "home", "bi-house", lambda user: True),
+    (_("Home"), "home", "bi-house", lambda user, ward: True, False),
     (
         _("Households"),
         "households:household_list",
         "bi-house-door",
-        lambda user: (
-            has_perm(user, Action.VIEW_HOUSEHOLDS)
-            or has_perm(user, Action.VIEW_ASSIGNED_HOUSEHOLDS)
-        ),
+        _any(Action.VIEW_HOUSEHOLDS, Action.VIEW_ASSIGNED_HOUSEHOLDS),
+        False,
+    ),
+    (_("Reviews"), "households:round_list", "bi-clipboard-check", _any(Action.RUN_REVIEW), False),
+    (_("My cases"), "plans:my_cases", "bi-person-check", _any(Action.UPDATE_OWN_ACTIONS), False),
+    (
+        _("Assign cases"),
+        "plans:case_assign",
+        "bi-diagram-3",
+        _in_own_ward(Action.ASSIGN_CASES),
+        True,
     ),
     (
-        _("Reviews"),
-        "households:round_list",
-        "bi-clipboard-check",
-        lambda user: has_perm(user, Action.VIEW_HOUSEHOLDS),
+        _("Members' load"),
+        "plans:member_load",
+        "bi-bar-chart-steps",
+        _in_own_ward(Action.MANAGE_PLANS),
+        True,
     ),
-    (
-        _("Units"),
-        "communes:unit_list",
-        "bi-geo-alt",
-        lambda user: has_perm(user, Action.VIEW_UNIT),
-    ),
-    (
-        _("Committees"),
-        "communes:committee_list",
-        "bi-people",
-        lambda user: has_perm(user, Action.VIEW_COMMITTEE),
-    ),
-    (_("Administration"), "admin:index", "bi-gear", lambda user: user.is_staff),
+    (_("Support"), "plans:support_list", "bi-cash-coin", _any(Action.VIEW_SUPPORT), False),
+    (_("Units"), "communes:unit_list", "bi-geo-alt", _any(Action.VIEW_UNIT), False),
+    (_("Committees"), "communes:committee_list", "bi-people", _any(Action.VIEW_COMMITTEE), False),
+    (_("Administration"), "admin:index", "bi-gear", lambda user, ward: user.is_staff, False),
 )
+
+
+def own_ward(user):
+    """The current ward or commune of the user's first ward committee, if any."""
+    day = today()
+    for membership in user_scope(user).memberships:
+        unit = membership.committee.unit
+        if unit.is_grassroots and unit.is_valid_on(day):
+            return unit
+    return None
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    path = request.path
+    ward = own_ward(user)
     items = []
-    for label, url_name, icon, allowed in NAV_ITEMS:
-        if not allowed(user):
+    for label, url_name, icon, allowed, per_ward in NAV_ITEMS:
+        if not allowed(user, ward):
             continue
-        url = reverse(url_name)
-        active = path == url if url_name == "home" else path.startswith(url)
+        url = reverse(url_name, args=[ward.pk] if per_ward else [])
+        active = request.path == url if url_name == "home" else request.path.startswith(url)
         items.append({"label": label, "url": url, "icon": icon, "active": active})
     return {"nav": items}

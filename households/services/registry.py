@@ -240,7 +240,8 @@ def household_update(*, actor, household: Household, version: int | None, **fiel
         # Leave the caller's object as stored: the page shows it next to the form.
         household.refresh_from_db()
         raise
-    with_actor(household, actor).save()
+    # Only the edited fields: assignment and unit change through their own services.
+    with_actor(household, actor).save(update_fields=[*fields, "version", "updated_at"])
     refresh_search_text(household)
     return household
 

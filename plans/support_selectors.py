@@ -1,0 +1,162 @@
+"""Scoped reads of the support ledger: lists, totals, and the abuse reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+from django.http import Http404
+
+from communes.permissions import Action, unit_ids_with
+from households.models import Assessment, AssessmentStatus, Household, PovertyStatus
+from households.selectors import households_for
+
+from . import duplicates
+from .models import DuplicateRule, SupportRecord
+
+#: Statuses that qualify for the poverty-reduction support.
+SUPPORTED_STATUSES = (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
+
+
+def support_for(user) -> QuerySet[SupportRecord]:
+    """Support records of the households ``user`` sees, in units where they read the ledger."""
+    units = unit_ids_with(user, Action.VIEW_SUPPORT)
+    if units is None:
+        return SupportRecord.objects.all()
+    return SupportRecord.objects.filter(
+        household__unit_id__in=units, household__in=households_for(user)
+    )
+
+
+def with_list_columns(records: QuerySet[SupportRecord]) -> QuerySet[SupportRecord]:
+    return records.select_related("household__unit", "household__head", "member", "support_type")
+
+
+def get_support_or_404(user, pk: int) -> SupportRecord:
+    record = (
+        with_list_columns(support_for(user))
+        .select_related("action__plan", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def _sum_amount():
+    return Coalesce(Sum("amount"), Value(0), output_field=IntegerField())
+
+
+def support_totals(records: QuerySet[SupportRecord]) -> dict:
+    """Count and VND of ``records``: overall, by support type and by funding source.
+
+    Three grouped queries, whatever the number of records.
+    """
+    plain = records.order_by()
+    by_type = list(
+        plain.values("support_type__pk", "support_type__name")
+        .annotate(count=Count("pk"), total=_sum_amount())
+        .order_by("support_type__order", "support_type__pk")
+    )
+    by_source = plain.values("funding_source").annotate(count=Count("pk"), total=_sum_amount())
+    labels = dict(SupportRecord._meta.get_field("funding_source").choices)
+    sources = [
+        {**row, "label": labels.get(row["funding_source"], row["funding_source"])}
+        for row in by_source.order_by("funding_source")
+    ]
+    overall = plain.aggregate(count=Count("pk"), total=_sum_amount())
+    return {"by_type": by_type, "by_source": sources, **overall}
+
+
+@dataclass
+class HouseholdSupport:
+    records: list[SupportRecord] = field(default_factory=list)
+    count: int = 0
+    total: int = 0
+
+
+def household_support(household: Household) -> HouseholdSupport:
+    """The household's records, latest first, and their totals (two queries)."""
+    records = with_list_columns(SupportRecord.objects.filter(household=household)).order_by(
+        "-given_on", "-pk"
+    )
+    totals = records.order_by().aggregate(count=Count("pk"), total=_sum_amount())
+    return HouseholdSupport(records=list(records), count=totals["count"], total=totals["total"])
+
+
+# --- Reports ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    earlier: SupportRecord
+    later: SupportRecord
+    rule: DuplicateRule
+
+    @property
+    def cross_source(self) -> bool:
+        return self.earlier.funding_source != self.later.funding_source
+
+
+def possible_duplicates(user, year: int | None = None) -> list[DuplicatePair]:
+    """Pairs of records in ``user``'s scope that break a duplicate rule.
+
+    With ``year``, the pairs whose later record was given that year. Two
+    queries: the active rules, then the candidate records ordered by
+    household and type; each household's records of one type are compared
+    in Python (``duplicates.conflicting_pairs``).
+    """
+    rules = {
+        rule.support_type_id: rule
+        for rule in DuplicateRule.objects.filter(active=True).select_related("support_type")
+    }
+    if not rules:
+        return []
+    records = with_list_columns(support_for(user)).filter(support_type_id__in=rules)
+    if year is not None:
+        records = records.filter(given_on__year__lte=year)
+    records = records.order_by("household_id", "support_type_id", "given_on", "pk")
+    pairs = []
+    for (_household, type_id), group in groupby(
+        records.iterator(chunk_size=2000), key=lambda r: (r.household_id, r.support_type_id)
+    ):
+        rule = rules[type_id]
+        for earlier, later in duplicates.conflicting_pairs(list(group), rule):
+            if year is None or later.given_on.year == year:
+                pairs.append(DuplicatePair(earlier=earlier, later=later, rule=rule))
+    pairs.sort(key=lambda p: (-p.later.given_on.toordinal(), p.later.household.code))
+    return pairs
+
+
+def support_while_not_poor(user, year: int | None = None) -> QuerySet[SupportRecord]:
+    """Records given in a year the household was recognised neither poor nor near-poor.
+
+    The status of a year is the recorded status of the household's latest
+    recognised assessment of that year, or of the previous year's list when
+    that year has none. Households with no recognised status are left out.
+    """
+    given_year = ExtractYear(OuterRef("given_on"))
+    status = (
+        Assessment.objects.filter(
+            household=OuterRef("household_id"),
+            status=AssessmentStatus.RECOGNISED,
+            year__lte=given_year,
+            year__gte=given_year - 1,
+        )
+        .exclude(recorded_status="")
+        .order_by("-year", "-pk")
+    )
+    records = with_list_columns(support_for(user)).annotate(
+        status_then=Subquery(status.values("recorded_status")[:1]),
+        status_year=Subquery(status.values("year")[:1]),
+    )
+    if year is not None:
+        records = records.filter(given_on__year=year)
+    return (
+        records.filter(status_then__isnull=False)
+        .exclude(status_then__in=SUPPORTED_STATUSES)
+        .order_by("-given_on", "-pk")
+    )
