@@ -17,7 +17,8 @@ def _in_own_ward(action):
 
 
 #: (label, url name, icon, predicate(user, own ward), needs the ward as URL argument).
-#: Each role sees only what it may use.
+#: Each role sees only what it may use. Items after ``MENU_SPLIT`` go in the
+#: "Manage" drop-down so the bar fits on a laptop screen.
 NAV_ITEMS = (
     (_("Home"), "home", "bi-house", lambda user, ward: True, False),
     (
@@ -29,6 +30,7 @@ NAV_ITEMS = (
     ),
     (_("Reviews"), "households:round_list", "bi-clipboard-check", _any(Action.RUN_REVIEW), False),
     (_("My cases"), "plans:my_cases", "bi-person-check", _any(Action.UPDATE_OWN_ACTIONS), False),
+    (_("Support"), "plans:support_list", "bi-cash-coin", _any(Action.VIEW_SUPPORT), False),
     (
         _("Assign cases"),
         "plans:case_assign",
@@ -43,11 +45,13 @@ NAV_ITEMS = (
         _in_own_ward(Action.MANAGE_PLANS),
         True,
     ),
-    (_("Support"), "plans:support_list", "bi-cash-coin", _any(Action.VIEW_SUPPORT), False),
     (_("Units"), "communes:unit_list", "bi-geo-alt", _any(Action.VIEW_UNIT), False),
     (_("Committees"), "communes:committee_list", "bi-people", _any(Action.VIEW_COMMITTEE), False),
     (_("Administration"), "admin:index", "bi-gear", lambda user, ward: user.is_staff, False),
 )
+
+
+MENU_SPLIT = 5
 
 
 def own_ward(user):
@@ -63,13 +67,14 @@ def own_ward(user):
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "nav_more": []}
     ward = own_ward(user)
-    items = []
-    for label, url_name, icon, allowed, per_ward in NAV_ITEMS:
+    menus = ([], [])
+    for position, (label, url_name, icon, allowed, per_ward) in enumerate(NAV_ITEMS):
         if not allowed(user, ward):
             continue
         url = reverse(url_name, args=[ward.pk] if per_ward else [])
         active = request.path == url if url_name == "home" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "icon": icon, "active": active})
-    return {"nav": items}
+        item = {"label": label, "url": url, "icon": icon, "active": active}
+        menus[position >= MENU_SPLIT].append(item)
+    return {"nav": menus[0], "nav_more": menus[1]}

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def nav_labels(response) -> list[str]:
-    return [str(item["label"]) for item in response.context["nav"]]
+    items = [*response.context["nav"], *response.context["nav_more"]]
+    return [str(item["label"]) for item in items]
 
 
 def test_home_redirects_to_login_when_anonymous(client):
@@ -71,7 +72,8 @@ def test_home_tells_user_without_membership_what_to_do(client, db):
 )
 def test_navigation_shows_what_role_may_use(client, request, who, sees_units, sees_admin):
     client.force_login(request.getfixturevalue(who))
-    urls = [item["url"] for item in client.get(reverse("home")).context["nav"]]
+    context = client.get(reverse("home")).context
+    urls = [item["url"] for item in [*context["nav"], *context["nav_more"]]]
     assert (reverse("communes:unit_list") in urls) is sees_units
     assert (reverse("admin:index") in urls) is sees_admin
 
@@ -106,3 +108,26 @@ def test_language_switch_works_before_login(client, db):
 def test_pages_stay_vietnamese_when_browser_prefers_english(client, db):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="vi"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("halong_member", ["home", "households:household_list", "plans:my_cases"]),
+        ("city_staff", ["home", "households:household_list", "plans:support_list"]),
+    ],
+)
+def test_navigation_main_items_per_role(client, request, who, expected):
+    client.force_login(request.getfixturevalue(who))
+    context = client.get(reverse("home")).context
+    assert [item["url"] for item in context["nav"]] == [reverse(name) for name in expected]
+
+
+def test_navigation_links_head_to_own_wards_case_pages(client, halong_head):
+    from tests.conftest import unit
+
+    client.force_login(halong_head)
+    more = [item["url"] for item in client.get(reverse("home")).context["nav_more"]]
+    ward = unit("6688")
+    assert reverse("plans:case_assign", args=[ward.pk]) in more
+    assert reverse("plans:member_load", args=[ward.pk]) in more
