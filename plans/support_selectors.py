@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 
@@ -101,6 +101,19 @@ class DuplicatePair:
         return self.earlier.funding_source != self.later.funding_source
 
 
+#: What the duplicate rules compare (see ``duplicates``).
+COMPARED_FIELDS = (
+    "id",
+    "household_id",
+    "member_id",
+    "support_type_id",
+    "given_on",
+    "period_start",
+    "period_end",
+    "loan_term_months",
+)
+
+
 def possible_duplicates(user, year: int | None = None) -> list[DuplicatePair]:
     """Pairs of records in ``user``'s scope that break a duplicate rule.
 
@@ -115,43 +128,56 @@ def possible_duplicates(user, year: int | None = None) -> list[DuplicatePair]:
     }
     if not rules:
         return []
-    records = with_list_columns(support_for(user)).filter(support_type_id__in=rules)
+    # Compare slim rows (no joins), then load the full rows of the pairs found:
+    # a city-wide ledger holds tens of thousands of records.
+    records = (
+        support_for(user)
+        .filter(support_type_id__in=rules)
+        .only(*COMPARED_FIELDS)
+        .order_by("household_id", "support_type_id", "given_on", "pk")
+    )
     if year is not None:
         records = records.filter(given_on__year__lte=year)
-    records = records.order_by("household_id", "support_type_id", "given_on", "pk")
-    pairs = []
+    found = []
     for (_household, type_id), group in groupby(
-        records.iterator(chunk_size=2000), key=lambda r: (r.household_id, r.support_type_id)
+        records.iterator(chunk_size=5000), key=lambda r: (r.household_id, r.support_type_id)
     ):
-        rule = rules[type_id]
-        for earlier, later in duplicates.conflicting_pairs(list(group), rule):
+        for earlier, later in duplicates.conflicting_pairs(list(group), rules[type_id]):
             if year is None or later.given_on.year == year:
-                pairs.append(DuplicatePair(earlier=earlier, later=later, rule=rule))
+                found.append((earlier.pk, later.pk, rules[type_id]))
+    full = with_list_columns(SupportRecord.objects.all()).in_bulk(
+        {pk for earlier, later, _rule in found for pk in (earlier, later)}
+    )
+    pairs = [
+        DuplicatePair(earlier=full[earlier], later=full[later], rule=rule)
+        for earlier, later, rule in found
+    ]
     pairs.sort(key=lambda p: (-p.later.given_on.toordinal(), p.later.household.code))
     return pairs
 
 
 def support_while_not_poor(user, year: int | None = None) -> QuerySet[SupportRecord]:
-    """Records given in a year the household was recognised neither poor nor near-poor.
+    """Records given while the household's list in force was neither poor nor near-poor.
 
-    The status of a year is the recorded status of the household's latest
-    recognised assessment of that year, or of the previous year's list when
-    that year has none. Households with no recognised status are left out.
+    The list in force on a day is the household's latest recognised decision
+    taken on or before that day (a review's result applies from its decision,
+    usually in December, until the next one); an assessment without a
+    decision date counts from the end of its year. Households with no
+    recognised decision before the support are left out.
     """
-    given_year = ExtractYear(OuterRef("given_on"))
-    status = (
+    in_force = (
         Assessment.objects.filter(
+            Q(decision_date__lte=OuterRef("given_on"))
+            | Q(decision_date__isnull=True, year__lt=ExtractYear(OuterRef("given_on"))),
             household=OuterRef("household_id"),
             status=AssessmentStatus.RECOGNISED,
-            year__lte=given_year,
-            year__gte=given_year - 1,
         )
         .exclude(recorded_status="")
-        .order_by("-year", "-pk")
+        .order_by("-year", "-decision_date", "-pk")
     )
     records = with_list_columns(support_for(user)).annotate(
-        status_then=Subquery(status.values("recorded_status")[:1]),
-        status_year=Subquery(status.values("year")[:1]),
+        status_then=Subquery(in_force.values("recorded_status")[:1]),
+        status_year=Subquery(in_force.values("year")[:1]),
     )
     if year is not None:
         records = records.filter(given_on__year=year)

@@ -146,8 +146,8 @@ def _existing_of_type(record: SupportRecord) -> list[SupportRecord]:
     if record.member_id is not None:
         same |= Q(member_id=record.member_id)
     return list(
-        SupportRecord.objects.select_for_update()
-        .filter(same, support_type_id=record.support_type_id)
+        # The household row is locked by the caller; no need to lock these too.
+        SupportRecord.objects.filter(same, support_type_id=record.support_type_id)
         .select_related("support_type", "member")
         .order_by("-given_on", "-pk")
     )

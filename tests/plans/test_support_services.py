@@ -379,40 +379,43 @@ def test_possible_duplicates_never_shows_other_ward(halong_officer, units):
     assert selectors.possible_duplicates(halong_officer) == []
 
 
-def recognised(household, year, status):
+def recognised(household, year, status, decided=None):
     return AssessmentFactory(
         household=household,
         round__year=year,
         status=AssessmentStatus.RECOGNISED,
         recorded_status=status,
+        decision_date=decided,
     )
 
 
-def test_support_while_not_poor_finds_record_of_a_not_poor_year(halong_officer, household):
-    recognised(household, 2024, PovertyStatus.POOR)
-    recognised(household, 2025, PovertyStatus.NOT_POOR)
-    SupportRecordFactory(household=household, given_on=D(2024, 6, 1))
-    flagged = SupportRecordFactory(household=household, given_on=D(2025, 6, 1))
+def test_support_while_not_poor_flags_record_given_after_exit_decision(halong_officer, household):
+    recognised(household, 2024, PovertyStatus.POOR, decided=D(2024, 12, 10))
+    recognised(household, 2025, PovertyStatus.NOT_POOR, decided=D(2025, 12, 10))
+    SupportRecordFactory(household=household, given_on=D(2025, 6, 1))  # 2024 list in force
+    flagged = SupportRecordFactory(household=household, given_on=D(2025, 12, 20))
     found = list(selectors.support_while_not_poor(halong_officer))
     assert found == [flagged]
     assert (found[0].status_then, found[0].status_year) == ("not_poor", 2025)
 
 
-def test_support_while_not_poor_uses_previous_year_when_year_has_none(halong_officer, household):
+def test_support_while_not_poor_counts_undated_decision_from_year_end(halong_officer, household):
     recognised(household, 2023, PovertyStatus.NOT_POOR)
     flagged = SupportRecordFactory(household=household, given_on=D(2024, 6, 1))
+    SupportRecordFactory(household=household, given_on=D(2023, 6, 1))  # no list yet
     assert list(selectors.support_while_not_poor(halong_officer, 2024)) == [flagged]
+    assert list(selectors.support_while_not_poor(halong_officer, 2023)) == []
 
 
 def test_support_while_not_poor_skips_near_poor_and_unknown(halong_officer, household):
-    recognised(household, 2025, PovertyStatus.NEAR_POOR)
+    recognised(household, 2024, PovertyStatus.NEAR_POOR, decided=D(2024, 12, 10))
     SupportRecordFactory(household=household, given_on=D(2025, 6, 1))
     SupportRecordFactory(household=HouseholdFactory(unit=household.unit), given_on=D(2025, 6, 1))
     assert list(selectors.support_while_not_poor(halong_officer)) == []
 
 
 def test_support_while_not_poor_ignores_unrecognised_assessment(halong_officer, household):
-    AssessmentFactory(household=household, round__year=2025, recorded_status=PovertyStatus.NOT_POOR)
+    AssessmentFactory(household=household, round__year=2024, recorded_status=PovertyStatus.NOT_POOR)
     SupportRecordFactory(household=household, given_on=D(2025, 6, 1))
     assert list(selectors.support_while_not_poor(halong_officer)) == []
 

@@ -10,6 +10,7 @@ from communes.demo import seed_committees_and_logins
 from communes.models import AdministrativeUnit
 from households.demo import seed_households
 from households.standards_data import link_provincial_standards
+from plans.demo import seed_plans_and_support
 
 
 class Command(BaseCommand):
@@ -53,6 +54,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {summary.households} households, {summary.members} members, "
             f"{summary.assessments} assessments"
+        )
+        plans = seed_plans_and_support(rng=rng, stdout=self.stdout)
+        self.stdout.write(
+            f"  {plans.plans} exit plans, {plans.actions} actions "
+            f"({plans.overdue_actions} overdue), {plans.support_records} support records"
         )
         self.stdout.write("  Year  Poor   (%)    Near-poor (%)    Households")
         for f in summary.figures:
