@@ -61,3 +61,22 @@ class MembershipEndForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["end_date"].initial = timezone.localdate()
+
+
+def model_field(model, name: str, **kwargs) -> forms.Field:
+    """The form field of a model field: same label, help text and limits."""
+    return model._meta.get_field(name).formfield(**kwargs)
+
+
+def add_service_errors(form: forms.Form, error, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's ``ValidationError`` on the form's fields.
+
+    Keys the form does not have (after ``aliases``) go to the top of the form,
+    so no message is ever lost.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        name = (aliases or {}).get(key, key)
+        form.add_error(name if name in form.fields else None, errors)

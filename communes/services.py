@@ -22,7 +22,7 @@ from .models import (
 from .permissions import can_manage_committee, can_manage_villages
 
 
-def _with_actor(instance, actor):
+def with_actor(instance, actor):
     """Attribute the history record of the next save to ``actor``."""
     instance._history_user = actor
     return instance
@@ -58,7 +58,7 @@ def village_create(*, actor, ward: AdministrativeUnit, name: str) -> Administrat
         is_local_code=True,
     )
     village.full_clean()
-    _with_actor(village, actor).save()
+    with_actor(village, actor).save()
     return village
 
 
@@ -72,7 +72,7 @@ def village_rename(*, actor, village: AdministrativeUnit, name: str) -> Administ
         raise ValidationError({"name": _("This ward already has a village with this name.")})
     village.name = name
     village.full_clean()
-    _with_actor(village, actor).save(update_fields=["name", "updated_at"])
+    with_actor(village, actor).save(update_fields=["name", "updated_at"])
     return village
 
 
@@ -141,7 +141,7 @@ def membership_add(
         user=user, committee=committee, role=role, position=position, start_date=start_date
     )
     membership.full_clean()
-    _with_actor(membership, actor).save()
+    with_actor(membership, actor).save()
     return membership, temporary_password
 
 
@@ -159,7 +159,7 @@ def membership_change(*, actor, membership: Membership, role: str, position: str
     membership.role = role
     membership.position = position
     membership.full_clean()
-    _with_actor(membership, actor).save(update_fields=["role", "position", "updated_at"])
+    with_actor(membership, actor).save(update_fields=["role", "position", "updated_at"])
     return membership
 
 
@@ -182,5 +182,5 @@ def membership_end(*, actor, membership: Membership, end_date: datetime.date) ->
             }
         )
     membership.end_date = end_date
-    _with_actor(membership, actor).save(update_fields=["end_date", "updated_at"])
+    with_actor(membership, actor).save(update_fields=["end_date", "updated_at"])
     return membership

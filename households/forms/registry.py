@@ -9,16 +9,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.forms import DateInput
+from communes.forms import DateInput, model_field
 from communes.models import AdministrativeUnit
 from communes.text import fold
 
 from ..models import Household, Member, PovertyStatus, Relation, Sex
-
-
-def _model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field of a model field: same label, help text and limits."""
-    return model._meta.get_field(name).formfield(**kwargs)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -53,13 +48,13 @@ class HouseholdForm(forms.Form):
         queryset=AdministrativeUnit.objects.none(),
         required=False,
     )
-    code = _model_field(Household, "code")
-    address = _model_field(Household, "address")
-    phone = _model_field(Household, "phone")
-    is_ethnic_minority = _model_field(Household, "is_ethnic_minority")
-    no_working_capacity = _model_field(Household, "no_working_capacity")
-    has_revolutionary_merit = _model_field(Household, "has_revolutionary_merit")
-    notes = _model_field(Household, "notes", widget=forms.Textarea(attrs={"rows": 3}))
+    code = model_field(Household, "code")
+    address = model_field(Household, "address")
+    phone = model_field(Household, "phone")
+    is_ethnic_minority = model_field(Household, "is_ethnic_minority")
+    no_working_capacity = model_field(Household, "no_working_capacity")
+    has_revolutionary_merit = model_field(Household, "has_revolutionary_merit")
+    notes = model_field(Household, "notes", widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, villages: QuerySet[AdministrativeUnit], **kwargs):
@@ -85,16 +80,16 @@ def household_initial(household: Household) -> dict:
 
 
 class MemberForm(forms.Form):
-    full_name = _model_field(Member, "full_name")
-    sex = _model_field(Member, "sex")
-    birth_year = _model_field(Member, "birth_year", min_value=1900)
-    birth_date = _model_field(Member, "birth_date", widget=DateInput())
-    ethnicity = _model_field(Member, "ethnicity")
+    full_name = model_field(Member, "full_name")
+    sex = model_field(Member, "sex")
+    birth_year = model_field(Member, "birth_year", min_value=1900)
+    birth_date = model_field(Member, "birth_date", widget=DateInput())
+    ethnicity = model_field(Member, "ethnicity")
     relation = forms.ChoiceField(
         label=_("Relation to the head"),
         choices=[c for c in Relation.choices if c[0] != Relation.HEAD],
     )
-    citizen_id = _model_field(
+    citizen_id = model_field(
         Member,
         "citizen_id",
         help_text=_(
@@ -103,14 +98,14 @@ class MemberForm(forms.Form):
         ),
         max_length=20,
     )
-    health_insurance_number = _model_field(
+    health_insurance_number = model_field(
         Member, "health_insurance_number", help_text=_("BHYT card number, if any.")
     )
-    health_insurance_expiry = _model_field(Member, "health_insurance_expiry", widget=DateInput())
-    has_disability = _model_field(Member, "has_disability")
-    school_level = _model_field(Member, "school_level")
-    education_level = _model_field(Member, "education_level")
-    work_status = _model_field(Member, "work_status")
+    health_insurance_expiry = model_field(Member, "health_insurance_expiry", widget=DateInput())
+    has_disability = model_field(Member, "has_disability")
+    school_level = model_field(Member, "school_level")
+    education_level = model_field(Member, "education_level")
+    work_status = model_field(Member, "work_status")
 
     def __init__(self, *args, with_relation: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

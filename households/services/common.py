@@ -9,15 +9,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from communes.services import with_actor
+
+__all__ = ["StaleEdit", "claim_version", "stale_message", "with_actor"]
+
 
 class StaleEdit(ValidationError):
     """The record changed since the form was opened; nothing was saved."""
-
-
-def with_actor(instance: Model, actor) -> Model:
-    """Attribute the history record of the next save to ``actor``."""
-    instance._history_user = actor
-    return instance
 
 
 def claim_version(instance: Model, version: int | None) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit, UnitSuccession
-from communes.permissions import Action, unit_ids_with
+from communes.permissions import Action, require, unit_ids_with
 from communes.text import fold
 
 from ..models import Household, Member, Relation
@@ -157,11 +157,6 @@ def _save_member(actor, member: Member, **save_kwargs) -> None:
     with_actor(member, actor).save(**save_kwargs)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _normalise(values: dict) -> dict:
     """Strip text values (citizen IDs are often typed with spaces)."""
     cleaned = {}
@@ -194,7 +189,7 @@ def household_create(
 ) -> Household:
     """A household of ``unit`` with its head (``head``: the member's fields
     without ``relation``). Errors on the head's fields are keyed ``head_<field>``."""
-    _require(can_create_household_in(actor, unit))
+    require(can_create_household_in(actor, unit))
     _check_unknown(head, PERSONAL_FIELDS)
     household = Household(
         unit=unit,
@@ -229,7 +224,7 @@ def household_create(
 def household_update(*, actor, household: Household, version: int | None, **fields) -> Household:
     """Change the household's own fields; a stale ``version`` raises ``StaleEdit``
     and saves nothing."""
-    _require(can_edit_household(actor, household))
+    require(can_edit_household(actor, household))
     _check_unknown(fields, HOUSEHOLD_FIELDS)
     try:
         for name, value in _normalise(fields).items():
@@ -250,7 +245,7 @@ def household_update(*, actor, household: Household, version: int | None, **fiel
 def household_set_head(*, actor, household: Household, member: Member) -> Household:
     """Make ``member`` the head; the former head stays as relation "other"
     (relations are relative to the head: review them afterwards)."""
-    _require(can_edit_household(actor, household))
+    require(can_edit_household(actor, household))
     if member.household_id != household.pk or not member.is_current:
         raise ValidationError(_("Only a current member of this household can become its head."))
     if household.head_id == member.pk:
@@ -284,7 +279,7 @@ def _check_relation(household: Household, relation: str, member: Member | None =
 
 @transaction.atomic
 def member_add(*, actor, household: Household, **fields) -> Member:
-    _require(can_edit_household(actor, household))
+    require(can_edit_household(actor, household))
     _check_unknown(fields, MEMBER_FIELDS)
     member = Member(household=household, **_normalise(fields))
     _check_relation(household, member.relation)
@@ -300,7 +295,7 @@ def member_add(*, actor, household: Household, **fields) -> Member:
 @transaction.atomic
 def member_update(*, actor, member: Member, **fields) -> Member:
     household = member.household
-    _require(can_edit_household(actor, household))
+    require(can_edit_household(actor, household))
     _check_unknown(fields, MEMBER_FIELDS)
     if not member.is_current:
         raise ValidationError(_("A former member cannot be changed."))
@@ -332,7 +327,7 @@ def _check_can_leave(member: Member, on: datetime.date) -> None:
 @transaction.atomic
 def member_leave(*, actor, member: Member, on: datetime.date, reason: str) -> Member:
     """Record that ``member`` left (moved away, died) on ``on``; the row stays as history."""
-    _require(can_edit_household(actor, member.household))
+    require(can_edit_household(actor, member.household))
     _check_can_leave(member, on)
     reason = reason.strip()
     if not reason:
@@ -351,7 +346,7 @@ def member_move(
     """Move a person to ``to_household``: the old row is closed on ``on`` and a
     new row with the same personal data opens in the target. Returns the new row."""
     source = member.household
-    _require(can_edit_household(actor, source) and can_edit_household(actor, to_household))
+    require(can_edit_household(actor, source) and can_edit_household(actor, to_household))
     if to_household.pk == source.pk:
         raise ValidationError(
             {"household_code": _("The person is already a member of this household.")}
@@ -471,7 +466,7 @@ def household_move_unit(
     village: AdministrativeUnit | None = None,
 ) -> Household:
     """Move a household of a split unit to the successor an officer chose."""
-    _require(can_edit_household(actor, household) and can_create_household_in(actor, unit))
+    require(can_edit_household(actor, household) and can_create_household_in(actor, unit))
     if not UnitSuccession.objects.filter(predecessor=household.unit, successor=unit).exists():
         raise ValidationError(
             {

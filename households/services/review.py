@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from communes.models import AdministrativeUnit
+from communes.permissions import require
 
 from ..models import (
     Assessment,
@@ -40,11 +41,6 @@ from .common import claim_version, with_actor
 
 ON_THE_LISTS = (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
 CERTIFICATE_SUFFIX = "GCN-HN.HCN"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _require_step(assessment: Assessment, *steps: str) -> None:
@@ -81,7 +77,7 @@ def round_open(
     *, actor, unit: AdministrativeUnit, year: int, kind: str, opened_on: datetime.date
 ) -> ReviewRound:
     """Open the periodic or regular review of ``unit`` for ``year``."""
-    _require(can_run_review(actor, unit))
+    require(can_run_review(actor, unit))
     if not unit.is_grassroots:
         raise ValidationError({"unit": _("Reviews are run by wards and communes.")})
     if kind not in ReviewKind.values:
@@ -121,7 +117,7 @@ def round_list_households(*, actor, review_round: ReviewRound) -> int:
     The household's latest *recognised* assessment of an earlier year decides;
     households already in the round are skipped. Returns how many were added.
     """
-    _require(can_run_review(actor, review_round.unit))
+    require(can_run_review(actor, review_round.unit))
     latest = (
         Assessment.objects.filter(
             household=OuterRef("pk"),
@@ -164,7 +160,7 @@ def assessment_create(
     application_date: datetime.date | None = None,
 ) -> Assessment:
     """Add ``household`` to ``review_round``: an application (Mẫu số 01) or ad-hoc listing."""
-    _require(can_run_review(actor, household.unit))
+    require(can_run_review(actor, household.unit))
     if review_round.unit_id != household.unit_id:
         raise ValidationError({"review_round": _("The review belongs to another ward or commune.")})
     if review_round.closed_on is not None:
@@ -222,7 +218,7 @@ def assessment_survey(
 ) -> Assessment:
     """Step (2): record the survey and classify under the national and provincial standards."""
     household = assessment.household
-    _require(can_run_review(actor, household.unit))
+    require(can_run_review(actor, household.unit))
     if assessment.status in (AssessmentStatus.AGREED, AssessmentStatus.POSTED):
         raise ValidationError(
             {
@@ -316,7 +312,7 @@ def assessment_survey(
 
 
 def _record_meeting(assessment, *, actor, version, meeting_date, chair, attendees, agreed):
-    _require(can_run_review(actor, assessment.unit))
+    require(can_run_review(actor, assessment.unit))
     _require_step(assessment, AssessmentStatus.SURVEYED)
     errors = {}
     if not chair or not chair.strip():
@@ -371,7 +367,7 @@ def assessment_record_meeting(
 
 
 def _post(assessment, *, actor, version, posted_from, posted_to, complaints):
-    _require(can_run_review(actor, assessment.unit))
+    require(can_run_review(actor, assessment.unit))
     _require_step(assessment, AssessmentStatus.AGREED)
     if posted_to < posted_from:
         raise ValidationError({"posted_to": _("The posting cannot end before it starts.")})
@@ -426,7 +422,7 @@ def _decision_errors(decision_date, signer, decision_number=None) -> dict:
 
 
 def _recognise(assessment, *, actor, version, decision_number, decision_date, signer):
-    _require(can_decide_review(actor, assessment.unit))
+    require(can_decide_review(actor, assessment.unit))
     _require_step(assessment, AssessmentStatus.POSTED)
     errors = _decision_errors(decision_date, signer, decision_number)
     if errors:
@@ -479,7 +475,7 @@ def assessment_refuse(
     decision_number: str = "",
 ) -> Assessment:
     """Refuse in writing, with the reason (heads only)."""
-    _require(can_decide_review(actor, assessment.unit))
+    require(can_decide_review(actor, assessment.unit))
     _require_step(
         assessment, AssessmentStatus.SURVEYED, AssessmentStatus.AGREED, AssessmentStatus.POSTED
     )
@@ -504,7 +500,7 @@ def assessment_send_back(
 
     The meeting and posting are cleared from the record (the history keeps them).
     """
-    _require(can_run_review(actor, assessment.unit))
+    require(can_run_review(actor, assessment.unit))
     _require_step(assessment, AssessmentStatus.AGREED, AssessmentStatus.POSTED)
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why the assessment is sent back.")})

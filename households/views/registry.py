@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from communes.forms import add_service_errors
 from communes.permissions import require
 from communes.selectors import grassroots_units_for, villages_of
 
@@ -37,15 +38,6 @@ from ..services import registry as services
 from ..validators import citizen_id_mask
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the form's fields (unknown keys at the top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # --- Reads -----------------------------------------------------------------------
@@ -107,7 +99,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, **form.household_data(), head=form.head_data()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Household %(code)s created.") % {"code": household.code})
             return redirect(household)
@@ -128,7 +120,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.household_update(actor=request.user, household=household, **form.cleaned_data)
         except ValidationError as error:
             # A StaleEdit lands at the top; the posted values stay in the form.
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Household %(code)s saved.") % {"code": household.code})
             return redirect(household)
@@ -160,7 +152,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, household=household, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s added.") % {"name": member.full_name})
             return redirect(household)
@@ -181,7 +173,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.member_update(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": member.full_name})
             return redirect(member.household)
@@ -198,7 +190,7 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.member_leave(actor=request.user, member=member, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s left the household.") % {"name": member})
             return redirect(member.household)
@@ -228,7 +220,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
                 on=data["on"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

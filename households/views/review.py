@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -13,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from communes.forms import add_service_errors
 from communes.models import AdministrativeUnit
 from communes.permissions import Action, require, unit_ids_with
 from communes.selectors import today
@@ -41,16 +41,6 @@ from ..suggest import suggest_deprivations
 
 #: Service error keys that a form calls by another name.
 FIELD_ALIASES = {"deprivation_codes": "deprivations", "review_round": "review_round"}
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to the form's fields (else non-field)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, errors in error.error_dict.items():
-        field = FIELD_ALIASES.get(key, key)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -89,7 +79,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             review_round = services.round_open(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, FIELD_ALIASES)
         else:
             messages.success(request, _("Review opened: %(round)s.") % {"round": review_round})
             next_url = request.GET.get("next", "")
@@ -197,7 +187,7 @@ def assessment_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                 actor=request.user, household=household, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, FIELD_ALIASES)
         else:
             messages.success(request, _("Added to the review. Record the survey next."))
             return redirect("households:assessment_survey", assessment.pk)
@@ -284,7 +274,7 @@ def assessment_survey(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleEdit as error:
             form.add_error(None, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, FIELD_ALIASES)
         else:
             messages.success(request, _("Survey saved and classified."))
             return redirect(assessment)
@@ -327,7 +317,7 @@ def _step_page(request, pk, *, form_class, allowed, perform, template, success):
         except StaleEdit as error:
             form.add_error(None, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, FIELD_ALIASES)
         else:
             level, message = success(result)
             messages.add_message(request, level, message)

@@ -7,15 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from communes.forms import DateInput
+from communes.forms import DateInput, model_field
 
 from ..models import ActionStatus, ExitPlan, PlanAction, SupportType, TargetKind
 from ..plan_selectors import Target
-
-
-def _model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field of a model field: same label, help text and limits."""
-    return model._meta.get_field(name).formfield(**kwargs)
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -29,10 +24,10 @@ class UserChoiceField(forms.ModelChoiceField):
 class PlanForm(forms.Form):
     """A new plan: its years, notes and which proposed actions to accept."""
 
-    start_year = _model_field(ExitPlan, "start_year")
-    end_year = _model_field(ExitPlan, "end_year")
-    target_exit_year = _model_field(ExitPlan, "target_exit_year")
-    notes = _model_field(ExitPlan, "notes", widget=forms.Textarea(attrs={"rows": 3}))
+    start_year = model_field(ExitPlan, "start_year")
+    end_year = model_field(ExitPlan, "end_year")
+    target_exit_year = model_field(ExitPlan, "target_exit_year")
+    notes = model_field(ExitPlan, "notes", widget=forms.Textarea(attrs={"rows": 3}))
     accept = forms.TypedMultipleChoiceField(
         label=_("Proposed actions"),
         coerce=int,
@@ -50,10 +45,10 @@ class PlanForm(forms.Form):
 
 
 class PlanEditForm(forms.Form):
-    start_year = _model_field(ExitPlan, "start_year")
-    end_year = _model_field(ExitPlan, "end_year")
-    target_exit_year = _model_field(ExitPlan, "target_exit_year")
-    notes = _model_field(ExitPlan, "notes", widget=forms.Textarea(attrs={"rows": 3}))
+    start_year = model_field(ExitPlan, "start_year")
+    end_year = model_field(ExitPlan, "end_year")
+    target_exit_year = model_field(ExitPlan, "target_exit_year")
+    notes = model_field(ExitPlan, "notes", widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -78,11 +73,11 @@ class ActionForm(forms.Form):
     """
 
     target_code = forms.ChoiceField(label=_("Addresses"))
-    description = _model_field(PlanAction, "description")
+    description = model_field(PlanAction, "description")
     support_type = forms.ModelChoiceField(
         label=_("Support type"), queryset=SupportType.objects.all(), required=False
     )
-    responsibility = _model_field(PlanAction, "responsibility")
+    responsibility = model_field(PlanAction, "responsibility")
     responsible = UserChoiceField(
         label=_("Responsible committee member"),
         queryset=get_user_model().objects.none(),
@@ -90,7 +85,7 @@ class ActionForm(forms.Form):
         empty_label=_("Nobody yet"),
         help_text=_("A member of this ward's steering committee."),
     )
-    due_date = _model_field(PlanAction, "due_date", widget=DateInput())
+    due_date = model_field(PlanAction, "due_date", widget=DateInput())
 
     def __init__(
         self, *args, targets: list[Target], candidates: QuerySet, with_version: bool, **kwargs
@@ -131,19 +126,19 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=ActionStatus.choices, widget=forms.RadioSelect
     )
-    completed_on = _model_field(
+    completed_on = model_field(
         PlanAction,
         "completed_on",
         widget=DateInput(),
         help_text=_("When done: the day it was done (default today)."),
     )
-    outcome = _model_field(
+    outcome = model_field(
         PlanAction,
         "outcome",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was achieved, e.g. the card number or the amount of the loan."),
     )
-    dropped_reason = _model_field(
+    dropped_reason = model_field(
         PlanAction,
         "dropped_reason",
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from communes.forms import DateInput
+from communes.forms import DateInput, model_field
 from communes.models import AdministrativeUnit
 from communes.text import fold
 from households.models import Household, Member
@@ -15,7 +15,7 @@ from ..models import FundingSource, LoanStatus, PlanAction, SupportRecord, Suppo
 
 
 def _model_field(name: str, **kwargs) -> forms.Field:
-    return SupportRecord._meta.get_field(name).formfield(**kwargs)
+    return model_field(SupportRecord, name, **kwargs)
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from communes.models import WARD_ROLES
+from communes.permissions import require
 from communes.selectors import today, user_scope
 from households.models import Household
 from households.services.common import claim_version, with_actor
@@ -46,11 +47,6 @@ ACTION_FIELDS = (
 FIRST_PLAN_YEAR = 2016
 #: How far ahead a plan may reach.
 MAX_PLAN_YEARS = 10
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _check_unknown(fields: dict, allowed: tuple[str, ...]) -> None:
@@ -138,7 +134,7 @@ def plan_create(
     """A plan from the household's latest recognised decision, with the accepted
     proposals (indexes into ``proposals_for``; ``None``: all) as its actions, owned
     by the member the household is assigned to."""
-    _require(can_manage_plans(actor, household))
+    require(can_manage_plans(actor, household))
     basis = plan_basis(household)
     if not is_plan_basis(basis):
         raise ValidationError(
@@ -181,7 +177,7 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, actor, plan: ExitPlan, version: int | None, **fields) -> ExitPlan:
     """Change the plan's years or notes."""
-    _require(can_manage_plans(actor, plan.household))
+    require(can_manage_plans(actor, plan.household))
     _check_unknown(fields, PLAN_FIELDS)
     try:
         for name, value in fields.items():
@@ -213,7 +209,7 @@ def action_add(
 ) -> PlanAction:
     """An action addressing one of the plan's deprivations or causes."""
     household = plan.household
-    _require(can_manage_plans(actor, household))
+    require(can_manage_plans(actor, household))
     _check_target(plan, target_kind, target_code)
     _check_responsible(household, responsible)
     action = PlanAction(
@@ -235,7 +231,7 @@ def action_add(
 def action_update(*, actor, action: PlanAction, version: int | None, **fields) -> PlanAction:
     """Change what an action is, who owns it and when it is due (heads and officers)."""
     household = action.plan.household
-    _require(can_manage_plans(actor, household))
+    require(can_manage_plans(actor, household))
     _check_unknown(fields, ACTION_FIELDS)
     try:
         old_responsible = action.responsible_id
@@ -268,7 +264,7 @@ def action_set_status(
 
     Done records the day (default today); dropped needs the reason.
     """
-    _require(can_update_action(actor, action))
+    require(can_update_action(actor, action))
     dropped_reason = dropped_reason.strip()
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose a status.")})

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from communes.forms import add_service_errors
 from communes.permissions import Action, get_unit_or_404, has_perm, require
 from communes.selectors import villages_of
 
@@ -27,14 +28,6 @@ def _ward_or_404(user, pk: int):
     if not unit.is_grassroots:
         raise Http404
     return unit
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @require_GET
@@ -72,7 +65,7 @@ def case_assign(request: HttpRequest, unit_pk: int) -> HttpResponse:
                 move_open_actions=form.cleaned_data["move_open_actions"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _assigned_message(count, member))
             return redirect(request.get_full_path())

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from communes.forms import add_service_errors
 from communes.permissions import require
 from communes.selectors import today
 from households.selectors import get_household_or_404
@@ -45,15 +46,6 @@ from ..services import plans as services
 DEFAULT_DUE_MONTHS = 6
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the form's fields (unknown keys at the top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _proposal_rows(form: PlanForm, proposals, targets) -> list[dict]:
     """Each proposal with its checkbox and display labels (one query for support types)."""
     types = SupportType.objects.in_bulk()
@@ -85,7 +77,7 @@ def plan_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                 actor=request.user, household=household, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Exit plan created."))
             return redirect(plan)
@@ -104,7 +96,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_update(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Exit plan saved."))
             return redirect(plan)
@@ -152,7 +144,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_add(actor=request.user, plan=plan, **form.action_data())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Action added."))
             return redirect(plan)
@@ -182,7 +174,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             # A StaleEdit lands at the top; the posted values stay in the form.
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Action saved."))
             return redirect(plan)
@@ -199,7 +191,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_set_status(actor=request.user, action=action, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Action updated: %(status)s.") % {"status": action.get_status_display()}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from communes.forms import add_service_errors
 from communes.permissions import Action, require, unit_ids_with
 from communes.selectors import grassroots_units_for
 from households.selectors import get_household_or_404
@@ -28,15 +29,6 @@ from ..services import support as services
 
 PAGE_SIZE = 25
 REPORT_PAGE_SIZE = 50
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the form's fields (unknown keys at the top)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _ledger_units(user):
@@ -71,9 +63,9 @@ def support_create(request: HttpRequest, household_pk: int) -> HttpResponse:
             )
         except services.SupportConflict as conflict:
             form.show_conflicts(conflict.records)
-            _add_errors(form, conflict)
+            add_service_errors(form, conflict)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Support recorded: %(record)s.") % {"record": record})
             return redirect(household)
