@@ -155,7 +155,9 @@ def grassroots_units_for(user, on: datetime.date | None = None):
 
 
 def villages_of(ward: AdministrativeUnit):
-    return ward.children.filter(kind=UnitKind.VILLAGE).order_by("name")
+    # Codes are numbered in creation order ("6688.02" before "6688.10"), which
+    # keeps "Tổ dân phố 2" before "Tổ dân phố 10", unlike sorting by name.
+    return ward.children.filter(kind=UnitKind.VILLAGE).order_by("code")
 
 
 def committees_for(user, on: datetime.date | None = None):

@@ -23,6 +23,7 @@ from households.models import Assessment, AssessmentStatus, Household, PovertySt
 from households.selectors import households_for
 
 from .models import OPEN_ACTION_STATUSES, PlanAction
+from .plan_selectors import actions_for
 
 User = get_user_model()
 
@@ -103,16 +104,21 @@ def my_cases(user, today: datetime.date) -> list[Household]:
 
 
 def my_actions(user) -> QuerySet[PlanAction]:
-    """Plan actions ``user`` is responsible for, on households ``user`` may see."""
+    """Plan actions ``user`` is responsible for, in units where they hold a ward role.
+
+    A member sees the actions they own even on households assigned to
+    someone else (the same rule as ``plan_selectors.actions_for``).
+    """
     return (
-        PlanAction.objects.filter(responsible=user, plan__household__in=households_for(user))
+        actions_for(user)
+        .filter(responsible=user)
         .select_related("plan__household__head", "plan__household__unit")
         .order_by("due_date", "pk")
     )
 
 
 def my_other_open_actions(user, today: datetime.date) -> list[PlanAction]:
-    """Open actions of ``user`` on visible households *not* assigned to them."""
+    """Open actions of ``user`` on households *not* assigned to them."""
     actions = list(
         my_actions(user)
         .filter(status__in=OPEN_ACTION_STATUSES)

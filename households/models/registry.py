@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communes.models import AdministrativeUnit
@@ -59,7 +60,7 @@ class WorkStatus(models.TextChoices):
     STUDENT = "student", _("Student")
     RETIRED = "retired", _("Retired")
     UNABLE = "unable", _("Unable to work")
-    CHILD = "child", _("Child")
+    CHILD = "child", pgettext_lazy("work status", "Child")
 
 
 class Household(models.Model):
