@@ -1,0 +1,297 @@
+"""The annual report as an .xlsx workbook laid out like the official form.
+
+The layout follows TT 07/2021/TT-BLĐTBXH, Phụ lục VII (the review result
+report): a title, the unit and standard, a three-level header (block, group,
+column), the units grouped under "Khu vực thành thị" and "Khu vực nông thôn"
+with their subtotals, a "Tổng cộng" row, then the place and date line and the
+signature block. A second sheet carries the deprivations, the causes of
+poverty and the support given. The form's wording is Vietnamese whatever the
+interface language, so its labels are constants here, not translations.
+
+The workbook is streamed (openpyxl ``write_only``). Every text cell goes
+through ``safe_cell``: unit names and codes are entered by users, and a cell
+starting with ``=`` would run as a formula when the file is opened.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import IO, Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from communes.models import Area
+from households.models import Cause, Indicator
+from plans.models import FundingSource, SupportType
+
+from .reports import Block, Report, Row, rate_pct
+
+#: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+TITLE = "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
+SUMMARY_SHEET = "Kết quả rà soát"
+DETAIL_SHEET = "Thiếu hụt, nguyên nhân, hỗ trợ"
+AREA_TITLES = {Area.URBAN: "Khu vực thành thị", Area.RURAL: "Khu vực nông thôn"}
+AREA_NUMBERS = {Area.URBAN: "I", Area.RURAL: "II"}
+TOTAL_LABEL = "Tổng cộng"
+PREPARER = "NGƯỜI LẬP BIỂU"
+HEAD = "TRƯỞNG BAN CHỈ ĐẠO"
+
+#: (block title, group title, column titles of the group, Block fields) per list.
+_POOR_GROUPS = (
+    ("Đầu năm", ("Số hộ", "Tỷ lệ (%)")),
+    ("Giảm", ("Thoát nghèo", "Chuyển sang hộ cận nghèo")),
+    ("Tăng", ("Phát sinh mới", "Tái nghèo", "Từ hộ cận nghèo")),
+    ("Cuối năm", ("Số hộ", "Tỷ lệ (%)", "Số khẩu", "Hộ DTTS")),
+)
+_NEAR_POOR_GROUPS = (
+    ("Đầu năm", ("Số hộ", "Tỷ lệ (%)")),
+    ("Giảm", ("Thoát cận nghèo", "Chuyển sang hộ nghèo")),
+    ("Tăng", ("Phát sinh mới", "Tái cận nghèo", "Từ hộ nghèo")),
+    ("Cuối năm", ("Số hộ", "Tỷ lệ (%)", "Số khẩu", "Hộ DTTS")),
+)
+_BLOCKS = (("Hộ nghèo", _POOR_GROUPS), ("Hộ cận nghèo", _NEAR_POOR_GROUPS))
+_LEADING = ("STT", "Đơn vị", "Tổng số hộ dân cư")
+BLOCK_WIDTH = sum(len(columns) for _, columns in _POOR_GROUPS)
+WIDTH = len(_LEADING) + 2 * BLOCK_WIDTH
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell: text that would start a formula gets a ``'``.
+
+    Numbers, dates and ``None`` are returned unchanged; any other value is
+    written as its text (lazy translations included).
+    """
+    if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
+        return value
+    value = str(value)
+    if value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _date_line(place: str, day: datetime.date) -> str:
+    return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+class _Sheet:
+    """A write-only worksheet that remembers the row number, for merges."""
+
+    def __init__(self, workbook: Workbook, title: str):
+        self.ws = workbook.create_sheet(title)
+        self.row = 0
+        self.bold = Font(bold=True)
+        self.title_font = Font(bold=True, size=13)
+        self.centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def append(self, values: Iterable[Any], *, bold: bool = False, font=None, centre=False):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.ws, value=safe_cell(value))
+            if font is not None or bold:
+                cell.font = font or self.bold
+            if centre:
+                cell.alignment = self.centre
+            cells.append(cell)
+        self.ws.append(cells)
+        self.row += 1
+        return self.row
+
+    def merge(self, first_col: int, last_col: int, first_row: int, last_row: int | None = None):
+        last_row = last_row or first_row
+        if (first_col, first_row) != (last_col, last_row):
+            self.ws.merged_cells.add(_ref(first_col, first_row) + ":" + _ref(last_col, last_row))
+
+    def title(self, text: str, width: int) -> None:
+        row = self.append([text], font=self.title_font, centre=True)
+        self.merge(1, width, row)
+
+
+def _ref(col: int, row: int) -> str:
+    return f"{get_column_letter(col)}{row}"
+
+
+def _block_values(block: Block, start_households, end_households) -> list:
+    return [
+        block.start,
+        rate_pct(block.start, start_households),
+        block.exited,
+        block.to_other,
+        block.new,
+        block.re_entered,
+        block.from_other,
+        block.end,
+        rate_pct(block.end, end_households),
+        block.end_people,
+        block.end_ethnic_minority,
+    ]
+
+
+def row_values(number: str | int | None, row: Row, name: str | None = None) -> list:
+    """One line of the summary sheet (``WIDTH`` cells)."""
+    start, end = row.start_households, row.total_households
+    return [
+        number,
+        row.name if name is None else name,
+        row.total_households,
+        *_block_values(row.poor, start, end),
+        *_block_values(row.near_poor, start, end),
+    ]
+
+
+def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> None:
+    sheet = _Sheet(workbook, SUMMARY_SHEET)
+    sheet.ws.column_dimensions["B"].width = 28
+    sheet.title(TITLE.format(year=report.year), WIDTH)
+    subtitle = f"Đơn vị: {report.root_name} — Chuẩn nghèo: {report.standard}"
+    if report.standard_name:
+        subtitle += f" ({report.standard_name})"
+    row = sheet.append([subtitle], centre=True)
+    sheet.merge(1, WIDTH, row)
+    sheet.append([])
+
+    # Header: block / group / column, merged where a title spans several columns.
+    first = sheet.append(
+        [
+            *_LEADING,
+            *(
+                cell
+                for block_title, _groups in _BLOCKS
+                for cell in [block_title] + [None] * (BLOCK_WIDTH - 1)
+            ),
+        ],
+        bold=True,
+        centre=True,
+    )
+    groups_row = []
+    columns_row = []
+    for _block_title, groups in _BLOCKS:
+        for group_title, columns in groups:
+            groups_row += [group_title] + [None] * (len(columns) - 1)
+            columns_row += list(columns)
+    second = sheet.append([None] * len(_LEADING) + groups_row, bold=True, centre=True)
+    third = sheet.append([None] * len(_LEADING) + columns_row, bold=True, centre=True)
+    for col in range(1, len(_LEADING) + 1):
+        sheet.merge(col, col, first, third)
+    col = len(_LEADING) + 1
+    for _block_title, groups in _BLOCKS:
+        sheet.merge(col, col + BLOCK_WIDTH - 1, first)
+        for _group_title, columns in groups:
+            sheet.merge(col, col + len(columns) - 1, second)
+            col += len(columns)
+    sheet.append([f"({n})" for n in range(1, WIDTH + 1)], centre=True)
+
+    number = 0
+    for area in (Area.URBAN, Area.RURAL):
+        units = [r for r in report.units if r.area == area]
+        group = report.groups.get(area.value)
+        if not units or group is None:
+            continue
+        sheet.append(row_values(AREA_NUMBERS[area], group, AREA_TITLES[area]), bold=True)
+        for unit_row in units:
+            number += 1
+            sheet.append(row_values(number, unit_row))
+    others = [r for r in report.units if r.area not in (Area.URBAN, Area.RURAL)]
+    for unit_row in others:
+        number += 1
+        sheet.append(row_values(number, unit_row))
+    sheet.append(row_values(None, report.total, TOTAL_LABEL), bold=True)
+    _signatures(sheet, day)
+
+
+def _signatures(sheet: _Sheet, day: datetime.date) -> None:
+    sheet.append([])
+    right = max(WIDTH - 8, 3)
+    line = sheet.append([None] * (right - 1) + [_date_line("Hạ Long", day)], centre=True)
+    sheet.merge(right, WIDTH, line)
+    names = sheet.append([None, PREPARER] + [None] * (right - 3) + [HEAD], bold=True, centre=True)
+    sheet.merge(right, WIDTH, names)
+    sheet.append([None, "(Ký, ghi rõ họ tên)"] + [None] * (right - 3) + ["(Ký, đóng dấu)"])
+
+
+def _names(report: Report) -> tuple[dict[str, str], dict[str, str]]:
+    """Indicator names of the report's standard and support type names (two small queries)."""
+    indicators = dict(
+        Indicator.objects.filter(standard__code=report.standard).values_list("code", "name")
+    )
+    support_types = dict(SupportType.objects.values_list("code", "name"))
+    return indicators, support_types
+
+
+def _write_details(workbook: Workbook, report: Report, day: datetime.date) -> None:
+    sheet = _Sheet(workbook, DETAIL_SHEET)
+    sheet.ws.column_dimensions["B"].width = 40
+    total = report.total
+    indicators, support_types = _names(report)
+    sheet.title(TITLE.format(year=report.year), 6)
+    sheet.append([f"Đơn vị: {report.root_name} — Chuẩn nghèo: {report.standard}"])
+    sheet.append([])
+
+    sheet.append(["A", "CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN (cuối năm)"], bold=True)
+    sheet.append(
+        ["STT", "Chỉ số", "Hộ nghèo: số hộ", "Tỷ lệ (%)", "Hộ cận nghèo: số hộ", "Tỷ lệ (%)"],
+        bold=True,
+        centre=True,
+    )
+    poor, near = total.deprivations["poor"], total.deprivations["near_poor"]
+    codes = list(indicators) + sorted((set(poor) | set(near)) - set(indicators))
+    for number, code in enumerate(codes, start=1):
+        sheet.append(
+            [
+                number,
+                indicators.get(code, code),
+                poor.get(code, 0),
+                rate_pct(poor.get(code, 0), total.poor.end),
+                near.get(code, 0),
+                rate_pct(near.get(code, 0), total.near_poor.end),
+            ]
+        )
+    sheet.append([])
+
+    sheet.append(["B", "NGUYÊN NHÂN NGHÈO, CẬN NGHÈO (hộ cuối năm)"], bold=True)
+    sheet.append(["STT", "Nguyên nhân", "Số hộ", "Tỷ lệ (%)"], bold=True, centre=True)
+    listed = total.poor.end + total.near_poor.end
+    for number, (code, count) in enumerate(sorted(total.causes.items()), start=1):
+        label = Cause(code).label if code in Cause.values else code
+        sheet.append([number, label, count, rate_pct(count, listed)])
+    sheet.append([])
+
+    sheet.append(["C", "HỖ TRỢ ĐÃ THỰC HIỆN TRONG NĂM"], bold=True)
+    sheet.append(["STT", "Loại hỗ trợ", "Số lượt", "Số tiền (đồng)"], bold=True, centre=True)
+    for number, (code, money) in enumerate(sorted(total.support.items()), start=1):
+        sheet.append([number, support_types.get(code, code), money["count"], money["vnd"]])
+    sheet.append(["", "Theo nguồn kinh phí"], bold=True)
+    for number, (code, money) in enumerate(sorted(total.support_by_source.items()), start=1):
+        label = FundingSource(code).label if code in FundingSource.values else code
+        sheet.append([number, label, money["count"], money["vnd"]])
+    sheet.append([])
+
+    sheet.append(["D", "CHỈ TIÊU KHÁC"], bold=True)
+    sheet.append(
+        [
+            1,
+            "Tỷ lệ thành viên hộ nghèo, cận nghèo có thẻ BHYT còn hạn (%)",
+            total.health_insurance_coverage_pct,
+        ]
+    )
+    sheet.append([2, "Hành động trong kế hoạch thoát nghèo đã hoàn thành", total.plan_actions_done])
+    sheet.append([3, "Hành động quá hạn chưa hoàn thành", total.plan_actions_overdue])
+
+
+def write_xlsx(report: Report, out: IO[bytes] | str, *, on: datetime.date | None = None) -> None:
+    """Write ``report`` as an .xlsx workbook to ``out`` (a binary file or a path).
+
+    ``on``: the date of the place-and-date line (default today).
+    """
+    day = on or timezone.localdate()
+    workbook = Workbook(write_only=True)
+    _write_summary(workbook, report, day)
+    _write_details(workbook, report, day)
+    workbook.save(out)
