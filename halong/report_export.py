@@ -86,6 +86,12 @@ class _Sheet:
 
     def __init__(self, workbook: Workbook, title: str):
         self.ws = workbook.create_sheet(title)
+        # Printed like the paper form: landscape, every column on one page width.
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = "9"  # A4
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.row = 0
         self.bold = Font(bold=True)
         self.title_font = Font(bold=True, size=13)

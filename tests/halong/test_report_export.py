@@ -131,3 +131,20 @@ def test_second_sheet_has_deprivations_causes_and_support(report):
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_sheets_print_landscape_on_one_page_width(tmp_path):
+    import openpyxl
+    from openpyxl import Workbook
+
+    from halong.report_export import _Sheet
+
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, "S")
+    sheet.append(["x"])
+    path = tmp_path / "s.xlsx"
+    workbook.save(path)
+    ws = openpyxl.load_workbook(path)["S"]
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
