@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from communes.permissions import Action, has_perm
 from communes.selectors import today, user_scope
 
+from .dashboard import may_see_reports
+
 
 def _any(*actions):
     return lambda user, ward: any(has_perm(user, action) for action in actions)
@@ -31,6 +33,13 @@ NAV_ITEMS = (
     (_("Reviews"), "households:round_list", "bi-clipboard-check", _any(Action.RUN_REVIEW), False),
     (_("My cases"), "plans:my_cases", "bi-person-check", _any(Action.UPDATE_OWN_ACTIONS), False),
     (_("Support"), "plans:support_list", "bi-cash-coin", _any(Action.VIEW_SUPPORT), False),
+    (
+        _("Reports"),
+        "report",
+        "bi-file-earmark-bar-graph",
+        lambda user, ward: may_see_reports(user),
+        False,
+    ),
     (
         _("Assign cases"),
         "plans:case_assign",

@@ -8,6 +8,8 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("reports/", views.report_view, name="report"),
+    path("reports/download/", views.report_download, name="report_download"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Anyone may switch language, including on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

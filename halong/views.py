@@ -1,17 +1,209 @@
+import datetime
+import io
+import json
+
 from django.contrib.auth.decorators import login_not_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from communes.selectors import user_scope
+from communes.permissions import require
+from communes.selectors import today, user_scope
+from households.models import Assessment, AssessmentStatus, Cause, Indicator
+from plans.models import SupportType
+
+from . import dashboard
+from .forms import ReportDownloadForm, ReportForm
+from .report_export import write_xlsx
+from .reports import annual_report
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's committees, roles and units."""
+    """The dashboard for city roles and ward heads/officers; else the user's committees."""
     scope = user_scope(request.user)
     context = {"memberships": scope.memberships, "everything": scope.everything}
-    return render(request, "home.html", context)
+    dashboard_scope = dashboard.dashboard_scope(request.user)
+    if dashboard_scope is None:
+        return render(request, "home.html", context)
+    context["dashboard"] = dashboard.build_dashboard(dashboard_scope)
+    context["can_report"] = dashboard.may_see_reports(request.user)
+    return render(request, "halong/dashboard.html", context)
+
+
+# --- Annual report -------------------------------------------------------------------
+
+#: Columns of a list's block, in the order of the official form (TT 07/2021 Phụ lục VII).
+#: ``{other}`` is the other list: ``near_poor`` in the poor block and vice versa.
+BLOCK_COLUMNS = (
+    ("start", False),
+    ("start_rate_pct", True),
+    ("exited", False),
+    ("to_{other}", False),
+    ("new", False),
+    ("re_entered", False),
+    ("from_{other}", False),
+    ("end", False),
+    ("end_rate_pct", True),
+    ("end_people", False),
+    ("end_ethnic_minority", False),
+)
+
+
+def _latest_recognised_year(user) -> int:
+    years = user_scope(user).filter_units(
+        Assessment.objects.filter(status=AssessmentStatus.RECOGNISED), "unit"
+    )
+    return years.aggregate(last=Max("year"))["last"] or today().year - 1
+
+
+def _report_form(request: HttpRequest, form_class):
+    """The bound filter form; 403 for users without reports, 404/403 for the unit."""
+    user = request.user
+    require(dashboard.may_see_reports(user))
+    units = dashboard.report_units_for(user)
+    if request.GET.get("unit"):
+        try:
+            dashboard.report_unit_or_error(user, int(request.GET["unit"]))
+        except ValueError:
+            raise Http404 from None
+    data = request.GET
+    if "year" not in data and form_class is ReportForm:
+        first = units.first()
+        data = {"year": _latest_recognised_year(user), "unit": first.pk if first else ""}
+    return form_class(data, units=units, last_year=today().year)
+
+
+def _run_report(cleaned: dict):
+    return annual_report(
+        year=cleaned["year"], root=cleaned["unit"], standard=cleaned.get("standard")
+    )
+
+
+def _block_cells(row: dict, kind: str) -> list:
+    other = "near_poor" if kind == "poor" else "poor"
+    block = row[kind]
+    return [(block.get(key.format(other=other)), is_pct) for key, is_pct in BLOCK_COLUMNS]
+
+
+def _table_rows(data: dict) -> list[dict]:
+    """Unit rows grouped urban then rural, each group followed by its subtotal; total last."""
+    rows = []
+
+    def line(row: dict, kind: str) -> dict:
+        return {
+            "kind": kind,
+            "name": row["name"],
+            "code": row["code"],
+            "total_households": row["total_households"],
+            "poor": _block_cells(row, "poor"),
+            "near_poor": _block_cells(row, "near_poor"),
+        }
+
+    for area, group in data.get("groups", {}).items():
+        units = [u for u in data["units"] if u["area"] == area]
+        if not units:
+            continue
+        rows.extend(line(u, "unit") for u in units)
+        rows.append(line(group, "group"))
+    rows.append(line(data["total"], "total"))
+    return rows
+
+
+def _report_details(data: dict) -> dict:
+    """Labelled lists of the total's deprivations, causes and support (names from the DB)."""
+    total = data["total"]
+    poor_end, near_end = total["poor"]["end"], total["near_poor"]["end"]
+    names = dict(
+        Indicator.objects.filter(standard__code=data["standard"]).values_list("code", "name")
+    )
+    deprived = total["deprivations"]
+    codes = sorted(set(deprived.get("poor", {})) | set(deprived.get("near_poor", {})))
+    order = list(names)
+    codes.sort(key=lambda c: (order.index(c) if c in order else len(order), c))
+
+    def pct(n, of):
+        return 100.0 * n / of if of else None
+
+    indicators = [
+        {
+            "name": names.get(code, code),
+            "poor": deprived.get("poor", {}).get(code, 0),
+            "poor_pct": pct(deprived.get("poor", {}).get(code, 0), poor_end),
+            "near_poor": deprived.get("near_poor", {}).get(code, 0),
+            "near_poor_pct": pct(deprived.get("near_poor", {}).get(code, 0), near_end),
+        }
+        for code in codes
+    ]
+    cause_labels = dict(Cause.choices)
+    causes = [
+        {"name": cause_labels.get(code, code), "households": n}
+        for code, n in sorted(total["causes"].items(), key=lambda item: -item[1])
+    ]
+    type_names = dict(
+        SupportType.objects.filter(code__in=total["support"]).values_list("code", "name")
+    )
+    support = [
+        {"name": type_names.get(code, code), "count": v["count"], "vnd": v["vnd"]}
+        for code, v in total["support"].items()
+    ]
+    return {"indicators": indicators, "causes": causes, "support": support}
+
+
+def _download_urls(cleaned: dict) -> dict[str, str]:
+    standard = cleaned["standard"]
+    query = {"year": cleaned["year"], "unit": cleaned["unit"].pk}
+    if standard is not None:
+        query["standard"] = standard.code
+    url = reverse("report_download")
+    return {fmt: f"{url}?{urlencode({**query, 'format': fmt})}" for fmt in ("xlsx", "json")}
+
+
+@require_GET
+def report_view(request: HttpRequest) -> HttpResponse:
+    """The annual report of a unit in HTML, with its Excel and JSON downloads."""
+    form = _report_form(request, ReportForm)
+    context = {"form": form}
+    if form.is_valid():
+        data = _run_report(form.cleaned_data).as_json()
+        context |= {
+            "report": data,
+            "as_of": datetime.date.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+            "rows": _table_rows(data),
+            "details": _report_details(data),
+            "unit": form.cleaned_data["unit"],
+            "downloads": _download_urls(form.cleaned_data),
+        }
+    return render(request, "halong/report.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def report_download(request: HttpRequest) -> HttpResponse:
+    """The annual report as an attachment: ``format=xlsx`` (the official shape) or ``json``."""
+    form = _report_form(request, ReportDownloadForm)
+    if not form.is_valid():
+        return render(request, "halong/report.html", {"form": form}, status=400)
+    report = _run_report(form.cleaned_data)
+    stem = f"bao-cao-ho-ngheo-{report.year}-{form.cleaned_data['unit'].code}"
+    if form.cleaned_data["format"] == "json":
+        body = json.dumps(report.as_json(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        filename = f"{stem}.json"
+    else:
+        out = io.BytesIO()
+        write_xlsx(report, out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+        filename = f"{stem}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_not_required
