@@ -76,9 +76,15 @@ def _report_form(request: HttpRequest, form_class):
         except ValueError:
             raise Http404 from None
     data = request.GET
-    if "year" not in data and form_class is ReportForm:
-        first = units.first()
-        data = {"year": _latest_recognised_year(user), "unit": first.pk if first else ""}
+    if form_class is ReportForm:
+        # The page opens on the latest year and the user's first unit; a link
+        # that names only one of them gets the other filled in.
+        data = data.copy()
+        if not data.get("year"):
+            data["year"] = _latest_recognised_year(user)
+        if not data.get("unit"):
+            first = units.first()
+            data["unit"] = first.pk if first else ""
     return form_class(data, units=units, last_year=today().year)
 
 

@@ -207,3 +207,10 @@ def test_navigation_shows_reports_to_city_roles_and_ward_heads(client, request, 
     context = client.get(reverse("home")).context
     urls = [item["url"] for item in [*context["nav"], *context["nav_more"]]]
     assert (REPORT in urls) is sees_reports
+
+
+def test_report_page_fills_in_the_unit_when_link_names_only_the_year(client, city_staff):
+    client.force_login(city_staff)
+    response = client.get(reverse("report"), {"year": 2025})
+    assert response.status_code == 200
+    assert not response.context["form"].errors
