@@ -78,13 +78,21 @@ class HouseholdSupport:
     total: int = 0
 
 
-def household_support(household: Household) -> HouseholdSupport:
-    """The household's records, latest first, and their totals (two queries)."""
+#: How many of a household's records its page lists; the ledger has the rest.
+HOUSEHOLD_PAGE_RECORDS = 20
+
+
+def household_support(
+    household: Household, limit: int = HOUSEHOLD_PAGE_RECORDS
+) -> HouseholdSupport:
+    """The household's latest ``limit`` records and the totals of all (two queries)."""
     records = with_list_columns(SupportRecord.objects.filter(household=household)).order_by(
         "-given_on", "-pk"
     )
     totals = records.order_by().aggregate(count=Count("pk"), total=_sum_amount())
-    return HouseholdSupport(records=list(records), count=totals["count"], total=totals["total"])
+    return HouseholdSupport(
+        records=list(records[:limit]), count=totals["count"], total=totals["total"]
+    )
 
 
 # --- Reports ---------------------------------------------------------------------

@@ -425,3 +425,11 @@ def test_household_support_lists_latest_first_with_totals(household):
     newer = SupportRecordFactory(household=household, given_on=D(2025, 1, 5), amount=200)
     support = selectors.household_support(household)
     assert (support.records, support.count, support.total) == ([newer, older], 2, 300)
+
+
+def test_household_support_lists_only_the_latest_but_totals_all(household):
+    for day in range(1, 6):
+        SupportRecordFactory(household=household, given_on=D(2025, 1, day), amount=10)
+    support = selectors.household_support(household, limit=2)
+    assert [r.given_on.day for r in support.records] == [5, 4]
+    assert (support.count, support.total) == (5, 50)
