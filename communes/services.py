@@ -84,15 +84,6 @@ def roles_allowed_in(committee: SteeringCommittee) -> tuple[str, ...]:
     return CITY_ROLES if committee.is_city_level else WARD_ROLES
 
 
-@transaction.atomic
-def committee_ensure(*, unit: AdministrativeUnit, name: str) -> SteeringCommittee:
-    """The committee of ``unit``, created if missing (used by set-up commands)."""
-    committee, _created = SteeringCommittee.objects.get_or_create(
-        unit=unit, defaults={"name": name}
-    )
-    return committee
-
-
 def _check_role(committee: SteeringCommittee, role: str) -> None:
     if role not in roles_allowed_in(committee):
         raise ValidationError({"role": _("This role does not exist in this committee.")})
