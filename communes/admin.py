@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AccessLog,
     AdministrativeUnit,
     Membership,
     SteeringCommittee,
@@ -61,3 +62,22 @@ class UnitHouseholdCountAdmin(SimpleHistoryAdmin):
     list_filter = ["year"]
     search_fields = ["unit__name", "unit__code"]
     autocomplete_fields = ["unit"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the access log is evidence, not data to tidy up."""
+
+    list_display = ["at", "user", "kind", "label", "unit", "rows", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["label", "user__username", "path"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

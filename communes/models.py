@@ -339,3 +339,77 @@ class UnitHouseholdCount(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.year}: {self.households}"
+
+
+class AccessKind(models.TextChoices):
+    VIEW_HOUSEHOLD = "view_household", _("Household page viewed")
+    REVEAL_CITIZEN_ID = "reveal_citizen_id", _("Citizen ID revealed")
+    VIEW_NAMED_LIST = "view_named_list", _("Named list viewed")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    REPORT = "report", _("Report downloaded")
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002 - the log is append-only
+        raise TypeError("The access log is append-only.")
+
+    def delete(self):
+        raise TypeError("The access log is append-only.")
+
+
+class AccessLog(models.Model):
+    """Who saw or moved personal data, when and from where. Append-only.
+
+    Records are written by ``communes.audit.log_access`` only; the model
+    refuses updates and deletes (the admin shows it read-only). The
+    household is kept as an id and a label, not a foreign key, so the
+    trace outlives the record it points to.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="access_logs",
+        null=True,
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=AccessKind.choices)
+    ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    path = models.CharField(_("address"), max_length=500, blank=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    household_id = models.PositiveBigIntegerField(_("household"), null=True, blank=True)
+    label = models.CharField(_("record"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "-at"]),
+            models.Index(fields=["household_id", "-at"]),
+            models.Index(fields=["user", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.get_kind_display()} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The access log is append-only.")

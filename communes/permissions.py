@@ -44,6 +44,15 @@ class Action(StrEnum):
     RECORD_SUPPORT = "record_support"
     #: Read the support ledger and the duplicate report.
     VIEW_SUPPORT = "view_support"
+    #: Open lists that name households (list page, named report annexes).
+    #: City roles work with aggregates and need a grant (see docs).
+    VIEW_NAMED_LISTS = "view_named_lists"
+    #: Download households and review results with names (Excel/CSV).
+    EXPORT_HOUSEHOLDS = "export_households"
+    #: Upload households and review results (Excel/CSV).
+    IMPORT_HOUSEHOLDS = "import_households"
+    #: Read the access log of the units in scope.
+    VIEW_ACCESS_LOG = "view_access_log"
 
 
 #: The permission table. A role grants an action on every unit in the scope
@@ -51,7 +60,13 @@ class Action(StrEnum):
 _READ = {Action.VIEW_UNIT, Action.VIEW_COMMITTEE}
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.CITY_HEAD: frozenset(
-        {*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS, Action.VIEW_SUPPORT}
+        {
+            *_READ,
+            Action.VIEW_CITY_DASHBOARD,
+            Action.VIEW_HOUSEHOLDS,
+            Action.VIEW_SUPPORT,
+            Action.VIEW_ACCESS_LOG,
+        }
     ),
     Role.CITY_STAFF: frozenset(
         {*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS, Action.VIEW_SUPPORT}
@@ -69,6 +84,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.ASSIGN_CASES,
             Action.RECORD_SUPPORT,
             Action.VIEW_SUPPORT,
+            Action.VIEW_NAMED_LISTS,
+            Action.EXPORT_HOUSEHOLDS,
+            Action.IMPORT_HOUSEHOLDS,
+            Action.VIEW_ACCESS_LOG,
         }
     ),
     Role.WARD_OFFICER: frozenset(
@@ -82,6 +101,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.UPDATE_OWN_ACTIONS,
             Action.RECORD_SUPPORT,
             Action.VIEW_SUPPORT,
+            Action.VIEW_NAMED_LISTS,
+            Action.EXPORT_HOUSEHOLDS,
+            Action.IMPORT_HOUSEHOLDS,
         }
     ),
     Role.MEMBER: frozenset({*_READ, Action.VIEW_ASSIGNED_HOUSEHOLDS, Action.UPDATE_OWN_ACTIONS}),
