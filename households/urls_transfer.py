@@ -1,0 +1,3 @@
+"""Import and export of households and review results (Excel / CSV)."""
+
+urlpatterns = []
