@@ -2,7 +2,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from .models import AccessKind, Membership, Role
+from .permissions import may_grant_named_lists
+
+
+def model_field(model, name: str, **kwargs) -> forms.Field:
+    """The form field of a model field: same label, help text and limits."""
+    return model._meta.get_field(name).formfield(**kwargs)
 
 
 class DateInput(forms.DateInput):
@@ -35,20 +41,30 @@ class MembershipAddForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    may_view_named_lists = model_field(Membership, "may_view_named_lists", required=False)
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
         self.fields["start_date"].initial = timezone.localdate()
+        _drop_grant_unless_grantable(self, roles)
 
 
 class MembershipChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    may_view_named_lists = model_field(Membership, "may_view_named_lists", required=False)
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        _drop_grant_unless_grantable(self, roles)
+
+
+def _drop_grant_unless_grantable(form: forms.Form, roles) -> None:
+    """Ward committees never see the grant: their roles read names already."""
+    if not any(may_grant_named_lists(role) for role in roles):
+        del form.fields["may_view_named_lists"]
 
 
 class MembershipEndForm(forms.Form):
@@ -63,11 +79,6 @@ class MembershipEndForm(forms.Form):
         self.fields["end_date"].initial = timezone.localdate()
 
 
-def model_field(model, name: str, **kwargs) -> forms.Field:
-    """The form field of a model field: same label, help text and limits."""
-    return model._meta.get_field(name).formfield(**kwargs)
-
-
 def add_service_errors(form: forms.Form, error, aliases: dict[str, str] | None = None) -> None:
     """Show a service's ``ValidationError`` on the form's fields.
 
@@ -80,3 +91,37 @@ def add_service_errors(form: forms.Form, error, aliases: dict[str, str] | None =
     for key, errors in error.error_dict.items():
         name = (aliases or {}).get(key, key)
         form.add_error(name if name in form.fields else None, errors)
+
+
+class AccessLogFilterForm(forms.Form):
+    """Filters of the access log page; every field is optional."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
+    kind = forms.ChoiceField(label=_("What"), required=False)
+    user = forms.CharField(label=_("Username"), max_length=150, required=False)
+    household = forms.IntegerField(label=_("Household (id)"), min_value=1, required=False)
+    date_from = forms.DateField(label=_("From"), widget=DateInput(), required=False)
+    date_to = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["kind"].choices = [("", _("All"))] + list(AccessKind.choices)
+
+    def filter(self, entries):
+        if not self.is_valid():
+            return entries
+        data = self.cleaned_data
+        if data["unit"]:
+            entries = entries.filter(unit=data["unit"])
+        if data["kind"]:
+            entries = entries.filter(kind=data["kind"])
+        if data["user"]:
+            entries = entries.filter(user__username__iexact=data["user"].strip())
+        if data["household"]:
+            entries = entries.filter(household_id=data["household"])
+        if data["date_from"]:
+            entries = entries.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(at__date__lte=data["date_to"])
+        return entries

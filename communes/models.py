@@ -279,6 +279,14 @@ class Membership(models.Model):
         blank=True,
         help_text=_("First day without the role. Empty: still active."),
     )
+    may_view_named_lists = models.BooleanField(
+        _("may open named household lists"),
+        default=False,
+        help_text=_(
+            "City roles work with aggregates. Tick to let this person also open household "
+            "lists and pages with names and export them. Every such view is logged."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

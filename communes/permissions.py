@@ -106,12 +106,36 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.IMPORT_HOUSEHOLDS,
         }
     ),
-    Role.MEMBER: frozenset({*_READ, Action.VIEW_ASSIGNED_HOUSEHOLDS, Action.UPDATE_OWN_ACTIONS}),
+    # A member reads by name only the households assigned to them: the
+    # household selectors narrow VIEW_NAMED_LISTS to those.
+    Role.MEMBER: frozenset(
+        {
+            *_READ,
+            Action.VIEW_ASSIGNED_HOUSEHOLDS,
+            Action.UPDATE_OWN_ACTIONS,
+            Action.VIEW_NAMED_LISTS,
+        }
+    ),
 }
+
+#: What the "may open named household lists" grant of a membership adds to
+#: its role. Only city roles can carry it: ward roles already read names.
+GRANT_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.CITY_HEAD: frozenset({Action.VIEW_NAMED_LISTS, Action.EXPORT_HOUSEHOLDS}),
+    Role.CITY_STAFF: frozenset({Action.VIEW_NAMED_LISTS, Action.EXPORT_HOUSEHOLDS}),
+}
+GRANTABLE_ROLES = frozenset(GRANT_ACTIONS)
 
 #: Roles that head a committee: they manage its membership (their own
 #: committee only, never the ones of units merely in their scope).
 HEAD_ROLES = frozenset({Role.CITY_HEAD, Role.WARD_HEAD})
+
+
+def _grants(action: Action, roles, granted_roles) -> bool:
+    """Whether holding ``roles`` (``granted_roles`` with the grant) allows ``action``."""
+    return any(action in ROLE_ACTIONS[role] for role in roles) or any(
+        action in GRANT_ACTIONS.get(role, ()) for role in granted_roles
+    )
 
 
 def has_perm(user, action: Action, unit: AdministrativeUnit | None = None) -> bool:
@@ -120,8 +144,37 @@ def has_perm(user, action: Action, unit: AdministrativeUnit | None = None) -> bo
     if scope.everything:
         return True
     if unit is None:
-        return any(action in ROLE_ACTIONS[role] for role in scope.roles)
-    return any(action in ROLE_ACTIONS[role] for role in scope.roles_for(unit.pk))
+        granted = {m.role for m in scope.memberships if m.may_view_named_lists}
+        return _grants(action, scope.roles, granted)
+    return _grants(
+        action,
+        scope.roles_for(unit.pk),
+        scope.granted_roles_by_unit.get(unit.pk, frozenset()),
+    )
+
+
+def can_view_names(user, unit: AdministrativeUnit | None = None) -> bool:
+    """Open pages and lists that name households (of ``unit``, or anywhere if None).
+
+    Ward roles may by their role; city roles only with the grant on their
+    membership. Household selectors still decide *which* households.
+    """
+    return has_perm(user, Action.VIEW_NAMED_LISTS, unit)
+
+
+def uses_names_grant(user) -> bool:
+    """Whether ``user`` reads names through a grant rather than a ward role.
+
+    Such reads of named lists are logged; a ward's own staff work with
+    names every day, so their list views are not.
+    """
+    scope = user_scope(user)
+    return not scope.everything and any(m.may_view_named_lists for m in scope.memberships)
+
+
+def may_grant_named_lists(role: str) -> bool:
+    """Whether a membership with ``role`` can carry the named-lists grant."""
+    return role in GRANTABLE_ROLES
 
 
 def can_view_unit(user, unit: AdministrativeUnit) -> bool:
@@ -172,5 +225,5 @@ def unit_ids_with(user, action: Action) -> frozenset[int] | None:
     return frozenset(
         uid
         for uid, roles in scope.roles_by_unit.items()
-        if any(action in ROLE_ACTIONS[role] for role in roles)
+        if _grants(action, roles, scope.granted_roles_by_unit.get(uid, frozenset()))
     )

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import (
+    AccessLog,
     AdministrativeUnit,
     Membership,
     Role,
@@ -42,6 +43,8 @@ class Scope:
 
     unit_ids: frozenset[int]
     roles_by_unit: dict[int, frozenset[str]] = field(default_factory=dict)
+    #: Roles held on a unit by memberships carrying the named-lists grant.
+    granted_roles_by_unit: dict[int, frozenset[str]] = field(default_factory=dict)
     memberships: tuple[Membership, ...] = ()
     everything: bool = False
 
@@ -127,12 +130,16 @@ def user_scope(user, on: datetime.date | None = None) -> Scope:
         )
         successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
         roles: dict[int, set[str]] = {}
+        granted: dict[int, set[str]] = {}
         for membership in memberships:
             for uid in unit_scope_ids(membership.committee.unit_id, successions):
                 roles.setdefault(uid, set()).add(membership.role)
+                if membership.may_view_named_lists:
+                    granted.setdefault(uid, set()).add(membership.role)
         scope = Scope(
             unit_ids=frozenset(roles),
             roles_by_unit={uid: frozenset(r) for uid, r in roles.items()},
+            granted_roles_by_unit={uid: frozenset(r) for uid, r in granted.items()},
             memberships=memberships,
         )
     cache[day] = scope
@@ -186,3 +193,9 @@ def unit_successions(unit: AdministrativeUnit):
 def resolve_unit_code(code: str, on: datetime.date) -> AdministrativeUnit | None:
     """The grassroots unit carrying GSO ``code`` on ``on`` (codes are reused)."""
     return AdministrativeUnit.objects.grassroots().valid_on(on).filter(code=code).first()
+
+
+def access_log_for(unit_ids: frozenset[int] | None):
+    """Access log entries about ``unit_ids`` (``None``: all, with entries of no unit)."""
+    entries = AccessLog.objects.select_related("user", "unit").order_by("-at", "-pk")
+    return entries if unit_ids is None else entries.filter(unit_id__in=unit_ids)

@@ -19,7 +19,7 @@ from .models import (
     SteeringCommittee,
     UnitKind,
 )
-from .permissions import can_manage_committee, can_manage_villages
+from .permissions import can_manage_committee, can_manage_villages, may_grant_named_lists
 
 
 def with_actor(instance, actor):
@@ -99,6 +99,7 @@ def membership_add(
     role: str,
     position: str = "",
     start_date: datetime.date,
+    may_view_named_lists: bool = False,
 ) -> tuple[Membership, str | None]:
     """Give ``username`` a role in ``committee``.
 
@@ -129,7 +130,12 @@ def membership_add(
             {"username": _("This user already has an open membership in this committee.")}
         )
     membership = Membership(
-        user=user, committee=committee, role=role, position=position, start_date=start_date
+        user=user,
+        committee=committee,
+        role=role,
+        position=position,
+        start_date=start_date,
+        may_view_named_lists=may_view_named_lists and may_grant_named_lists(role),
     )
     membership.full_clean()
     with_actor(membership, actor).save()
@@ -137,7 +143,19 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_change(*, actor, membership: Membership, role: str, position: str) -> Membership:
+def membership_change(
+    *,
+    actor,
+    membership: Membership,
+    role: str,
+    position: str,
+    may_view_named_lists: bool | None = None,
+) -> Membership:
+    """Change role, position and (for city roles) the named-lists grant.
+
+    ``may_view_named_lists=None`` keeps the grant as it is; a role that
+    cannot carry the grant always loses it. History records each change.
+    """
     if not can_manage_committee(actor, membership.committee):
         raise PermissionDenied
     if membership.end_date is not None:
@@ -147,10 +165,15 @@ def membership_change(*, actor, membership: Membership, role: str, position: str
         raise ValidationError(
             {"role": _("You cannot change your own role; ask another head or an administrator.")}
         )
+    if may_view_named_lists is None:
+        may_view_named_lists = membership.may_view_named_lists
     membership.role = role
     membership.position = position
+    membership.may_view_named_lists = may_view_named_lists and may_grant_named_lists(role)
     membership.full_clean()
-    with_actor(membership, actor).save(update_fields=["role", "position", "updated_at"])
+    with_actor(membership, actor).save(
+        update_fields=["role", "position", "may_view_named_lists", "updated_at"]
+    )
     return membership
 
 

@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("memberships/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path("access-log/", views.access_log, name="access_log"),
 ]

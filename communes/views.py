@@ -1,21 +1,33 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
-from .forms import MembershipAddForm, MembershipChangeForm, MembershipEndForm, VillageForm
+from .forms import (
+    AccessLogFilterForm,
+    MembershipAddForm,
+    MembershipChangeForm,
+    MembershipEndForm,
+    VillageForm,
+)
 from .models import Membership, UnitKind
 from .permissions import (
+    Action,
     can_manage_committee,
     can_manage_villages,
     get_committee_or_404,
     get_unit_or_404,
+    has_perm,
     require,
+    unit_ids_with,
 )
+
+ACCESS_LOG_PAGE_SIZE = 50
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -143,7 +155,11 @@ def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(request, pk)
     roles = services.roles_allowed_in(membership.committee)
-    initial = {"role": membership.role, "position": membership.position}
+    initial = {
+        "role": membership.role,
+        "position": membership.position,
+        "may_view_named_lists": membership.may_view_named_lists,
+    }
     form = MembershipChangeForm(request.POST or None, roles=roles, initial=initial)
     if form.is_valid():
         try:
@@ -173,3 +189,17 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(membership.committee)
     context = {"form": form, "committee": membership.committee, "membership": membership}
     return render(request, "communes/membership_end.html", context)
+
+
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Read-only list of who saw or moved personal data in the user's units."""
+    require(has_perm(request.user, Action.VIEW_ACCESS_LOG))
+    unit_ids = unit_ids_with(request.user, Action.VIEW_ACCESS_LOG)
+    units = selectors.units_for(request.user).exclude(kind=UnitKind.VILLAGE)
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    form = AccessLogFilterForm(request.GET or None, units=units.order_by("kind", "name"))
+    entries = form.filter(selectors.access_log_for(unit_ids))
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "communes/access_log.html", {"form": form, "page_obj": page})

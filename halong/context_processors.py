@@ -27,12 +27,20 @@ NAV_ITEMS = (
         _("Households"),
         "households:household_list",
         "bi-house-door",
-        _any(Action.VIEW_HOUSEHOLDS, Action.VIEW_ASSIGNED_HOUSEHOLDS),
+        _any(Action.VIEW_NAMED_LISTS),
         False,
     ),
     (_("Reviews"), "households:round_list", "bi-clipboard-check", _any(Action.RUN_REVIEW), False),
     (_("My cases"), "plans:my_cases", "bi-person-check", _any(Action.UPDATE_OWN_ACTIONS), False),
-    (_("Support"), "plans:support_list", "bi-cash-coin", _any(Action.VIEW_SUPPORT), False),
+    (
+        _("Support"),
+        "plans:support_list",
+        "bi-cash-coin",
+        lambda user, ward: (
+            has_perm(user, Action.VIEW_SUPPORT) and has_perm(user, Action.VIEW_NAMED_LISTS)
+        ),
+        False,
+    ),
     (
         _("Reports"),
         "report",
@@ -56,6 +64,13 @@ NAV_ITEMS = (
     ),
     (_("Units"), "communes:unit_list", "bi-geo-alt", _any(Action.VIEW_UNIT), False),
     (_("Committees"), "communes:committee_list", "bi-people", _any(Action.VIEW_COMMITTEE), False),
+    (
+        _("Access log"),
+        "communes:access_log",
+        "bi-journal-lock",
+        _any(Action.VIEW_ACCESS_LOG),
+        False,
+    ),
     (_("Administration"), "admin:index", "bi-gear", lambda user, ward: user.is_staff, False),
 )
 

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from communes.audit import AccessKind, log_access
 from communes.permissions import require
 from communes.selectors import today, user_scope
 from households.models import Assessment, AssessmentStatus, Cause, Indicator
@@ -209,6 +210,15 @@ def report_download(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
         filename = f"{stem}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    log_access(
+        request,
+        AccessKind.REPORT,
+        unit=form.cleaned_data["unit"],
+        label=filename,
+        rows=len(report.units),
+        year=report.year,
+        format=form.cleaned_data["format"],
+    )
     return response
 
 

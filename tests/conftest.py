@@ -41,9 +41,15 @@ def committee_of(unit_obj: AdministrativeUnit) -> SteeringCommittee:
 def make_member():
     """``make_member(role, unit)``: a user holding ``role`` in ``unit``'s committee."""
 
-    def make(role: str, unit_obj: AdministrativeUnit, **kwargs):
+    def make(role: str, unit_obj: AdministrativeUnit, *, named: bool = False, **kwargs):
         user = UserFactory(**kwargs)
-        MembershipFactory(user=user, committee=committee_of(unit_obj), role=role, start_date=REFORM)
+        MembershipFactory(
+            user=user,
+            committee=committee_of(unit_obj),
+            role=role,
+            start_date=REFORM,
+            may_view_named_lists=named,
+        )
         return user
 
     return make
@@ -57,6 +63,12 @@ def city_head(city, make_member):
 @pytest.fixture
 def city_staff(city, make_member):
     return make_member(Role.CITY_STAFF, city)
+
+
+@pytest.fixture
+def city_staff_named(city, make_member):
+    """City staff whose membership carries the "may open named lists" grant."""
+    return make_member(Role.CITY_STAFF, city, named=True)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from communes.models import AdministrativeUnit
 from communes.text import fold
 
 from ..models import Household, Member, PovertyStatus, Relation, Sex
+from ..validators import citizen_id_mask
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -107,14 +108,42 @@ class MemberForm(forms.Form):
     education_level = model_field(Member, "education_level")
     work_status = model_field(Member, "work_status")
 
-    def __init__(self, *args, with_relation: bool = True, **kwargs):
+    def __init__(self, *args, with_relation: bool = True, current_citizen_id: str = "", **kwargs):
+        """``current_citizen_id``: the member's stored number, never sent to the browser.
+
+        The field then starts empty (placeholder: the masked number); leaving it
+        empty keeps the number, so opening the form reveals nothing.
+        """
         super().__init__(*args, **kwargs)
         if not with_relation:
             del self.fields["relation"]
+        self.current_citizen_id = current_citizen_id
+        if current_citizen_id:
+            masked = citizen_id_mask(current_citizen_id)
+            field = self.fields["citizen_id"]
+            field.widget.attrs["placeholder"] = masked
+            field.help_text = _(
+                "Leave empty to keep the current number (%(masked)s); type a new one to replace it."
+            ) % {"masked": masked}
+            self.fields["clear_citizen_id"] = forms.BooleanField(
+                label=_("Remove the citizen ID"), required=False
+            )
+            names = [n for n in self.fields if n != "clear_citizen_id"]
+            names.insert(names.index("citizen_id") + 1, "clear_citizen_id")
+            self.order_fields(names)
+
+    def member_data(self) -> dict:
+        """The cleaned fields for the member services (an empty ID keeps the stored one)."""
+        data = dict(self.cleaned_data)
+        clear = data.pop("clear_citizen_id", False)
+        if self.current_citizen_id and not data.get("citizen_id"):
+            data["citizen_id"] = "" if clear else self.current_citizen_id
+        return data
 
 
 def member_initial(member: Member) -> dict:
-    return {name: getattr(member, name) for name in MemberForm.base_fields}
+    """Initial values of the member form; the citizen ID stays on the server."""
+    return {name: getattr(member, name) for name in MemberForm.base_fields if name != "citizen_id"}
 
 
 class HouseholdCreateForm(HouseholdForm):

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
-from communes.permissions import require
+from communes.history import change_history, merged
+from communes.permissions import Action, can_view_names, require, unit_ids_with, uses_names_grant
 from communes.selectors import grassroots_units_for, villages_of
 
 from ..forms.registry import (
@@ -25,7 +27,7 @@ from ..forms.registry import (
     household_initial,
     member_initial,
 )
-from ..models import Member, Relation
+from ..models import Household, Member, Relation
 from ..permissions import can_edit_household
 from ..selectors import (
     creatable_units,
@@ -43,12 +45,32 @@ PAGE_SIZE = 25
 # --- Reads -----------------------------------------------------------------------
 
 
+def named_households_for(user):
+    """The households ``user`` sees *and* may read by name (city roles need the grant)."""
+    require(can_view_names(user))
+    households = households_for(user)
+    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
+    return households if named is None else households.filter(unit_id__in=named)
+
+
+def get_named_household_or_404(user, pk: int) -> Household:
+    """404 outside the user's scope; 403 for a visible household without names."""
+    household = get_household_or_404(user, pk)
+    require(can_view_names(user, household.unit))
+    return household
+
+
 def household_list(request: HttpRequest) -> HttpResponse:
+    households = named_households_for(request.user)
     units = grassroots_units_for(request.user)
     form = HouseholdFilterForm(request.GET or None, units=units)
-    households = household_list_rows(households_for(request.user), form.chosen_year)
+    households = household_list_rows(households, form.chosen_year)
     households = form.filter(households).order_by("unit__name", "code")
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    if uses_names_grant(request.user):
+        log_access(
+            request, AccessKind.VIEW_NAMED_LIST, label=str(_("Household list")), rows=len(page)
+        )
     for household in page:
         household.head_citizen_id_masked = citizen_id_mask(
             household.head.citizen_id if household.head else ""
@@ -62,7 +84,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_or_404(request.user, pk)
+    household = get_named_household_or_404(request.user, pk)
+    log_access(request, AccessKind.VIEW_HOUSEHOLD, household=household)
     today = timezone.localdate()
     members = list(household.members.order_by("left_on", "birth_year", "pk"))
     for member in members:
@@ -76,8 +99,42 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (m for m in members if not m.is_current), key=lambda m: m.left_on, reverse=True
         ),
         "can_edit": can_edit_household(request.user, household),
+        "history": household_history(household),
     }
     return render(request, "households/household_detail.html", context)
+
+
+def household_history(household: Household) -> list:
+    """Changes of the household and of its members, newest first."""
+    return merged(
+        change_history(Household, Household.history.filter(id=household.pk)),
+        change_history(
+            Member,
+            Member.history.filter(household_id=household.pk),
+            record_label=lambda row: row.full_name,
+        ),
+    )
+
+
+@require_POST
+def member_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reveal one member's full citizen ID: POST only, logged (htmx fragment or page)."""
+    member = Member.objects.filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    member.household = get_named_household_or_404(request.user, member.household_id)
+    if not member.citizen_id:
+        raise Http404
+    log_access(
+        request,
+        AccessKind.REVEAL_CITIZEN_ID,
+        household=member.household,
+        member_id=member.pk,
+    )
+    context = {"member": member, "household": member.household}
+    if request.htmx:
+        return render(request, "households/includes/_citizen_id_revealed.html", context)
+    return render(request, "households/citizen_id_reveal.html", context)
 
 
 # --- Household writes ---------------------------------------------------------------
@@ -167,11 +224,14 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     is_head = member.relation == Relation.HEAD
     form = MemberForm(
-        request.POST or None, initial=member_initial(member), with_relation=not is_head
+        request.POST or None,
+        initial=member_initial(member),
+        with_relation=not is_head,
+        current_citizen_id=member.citizen_id,
     )
     if form.is_valid():
         try:
-            services.member_update(actor=request.user, member=member, **form.cleaned_data)
+            services.member_update(actor=request.user, member=member, **form.member_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:

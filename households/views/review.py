@@ -12,9 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
+from communes.history import change_history
 from communes.models import AdministrativeUnit
-from communes.permissions import Action, require, unit_ids_with
+from communes.permissions import Action, can_view_names, require, unit_ids_with
 from communes.selectors import today
 
 from .. import review_selectors
@@ -91,6 +93,8 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review_round = get_round_or_404(request.user, pk)
+    # The steps list households by name.
+    require(can_view_names(request.user, review_round.unit))
     steps = review_selectors.round_overview(review_round)
     day = today()
     for step in steps:
@@ -201,9 +205,16 @@ def assessment_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     return render(request, "households/assessment_form.html", context)
 
 
+def _named_assessment_or_404(user, pk: int) -> Assessment:
+    """404 outside the user's scope; 403 for a visible one without names."""
+    assessment = get_assessment_or_404(user, pk)
+    require(can_view_names(user, assessment.household.unit))
+    return assessment
+
+
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = review_selectors.assessment_with_details(
-        get_assessment_or_404(request.user, pk).pk
+        _named_assessment_or_404(request.user, pk).pk
     )
     deprivations = list(assessment.deprivations.all())
     standard = assessment.round.standard
@@ -226,6 +237,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "send_back_form": SendBackForm(initial={"version": assessment.version}),
         "support_need_labels": ", ".join(
             str(SupportNeed(v).label) for v in assessment.support_needs if v in SupportNeed.values
+        ),
+        "history": change_history(
+            Assessment,
+            Assessment.history.filter(id=assessment.pk),
+            record_label=lambda row: _("Assessment %(year)s") % {"year": row.year},
         ),
     }
     return render(request, "households/assessment_detail.html", context)
@@ -437,10 +453,17 @@ def _has_certificate(assessment: Assessment) -> bool:
 
 
 def assessment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_or_404(request.user, pk)
+    """The printable certificate; it carries the head's full citizen ID, so it is logged."""
+    assessment = _named_assessment_or_404(request.user, pk)
     if not _has_certificate(assessment):
         raise Http404
     household = assessment.household
+    log_access(
+        request,
+        AccessKind.REVEAL_CITIZEN_ID,
+        household=household,
+        certificate=assessment.certificate_number,
+    )
     members = household.members.filter(left_on__isnull=True).order_by("birth_year", "pk")
     context = {
         "assessment": assessment,

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from communes.forms import add_service_errors
-from communes.permissions import require
+from communes.history import change_history, merged
+from communes.permissions import can_view_names, require
 from communes.selectors import today
 from households.selectors import get_household_or_404
 
@@ -23,7 +24,7 @@ from ..forms.plans import (
     plan_initial,
     status_initial,
 )
-from ..models import Responsibility, SupportType
+from ..models import ExitPlan, PlanAction, Responsibility, SupportType
 from ..permissions import can_manage_plans, can_update_action
 from ..plan_selectors import (
     assessment_targets,
@@ -106,6 +107,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_or_404(request.user, pk)
+    require(can_view_names(request.user, plan.household.unit))
     day = today()
     actions = plan_actions(plan)
     targets = assessment_targets(plan.based_on)
@@ -121,8 +123,25 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": progress_of(actions, day),
         "can_manage": can_manage_plans(request.user, plan.household),
         "household_visible": household_visible(request.user, plan.household),
+        "history": plan_history(plan),
     }
     return render(request, "plans/plan_detail.html", context)
+
+
+def plan_history(plan: ExitPlan) -> list:
+    """Changes of the plan and of its actions, newest first."""
+    return merged(
+        change_history(
+            ExitPlan,
+            ExitPlan.history.filter(id=plan.pk),
+            record_label=lambda row: _("Exit plan"),
+        ),
+        change_history(
+            PlanAction,
+            PlanAction.history.filter(plan_id=plan.pk),
+            record_label=lambda row: row.description,
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communes.forms import add_service_errors
-from communes.permissions import Action, require, unit_ids_with
+from communes.history import change_history
+from communes.permissions import Action, can_view_names, require, unit_ids_with
 from communes.selectors import grassroots_units_for
 from households.selectors import get_household_or_404
 
@@ -24,6 +25,7 @@ from ..forms.support import (
     YearForm,
     support_initial,
 )
+from ..models import SupportRecord
 from ..permissions import can_record_support, can_view_support_ledger
 from ..services import support as services
 
@@ -37,10 +39,19 @@ def _ledger_units(user):
     return units if allowed is None else units.filter(pk__in=allowed)
 
 
+def _named_support(user):
+    """Ledger rows name households: city roles need the names grant (403 otherwise)."""
+    require(can_view_support_ledger(user))
+    require(can_view_names(user))
+    records = selectors.support_for(user)
+    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
+    return records if named is None else records.filter(household__unit_id__in=named)
+
+
 def support_list(request: HttpRequest) -> HttpResponse:
-    require(can_view_support_ledger(request.user))
+    records = _named_support(request.user)
     form = SupportFilterForm(request.GET or None, units=_ledger_units(request.user))
-    records = form.filter(selectors.support_for(request.user))
+    records = form.filter(records)
     page = Paginator(
         selectors.with_list_columns(records).order_by("-given_on", "-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -80,6 +91,7 @@ def _int(value) -> int | None:
 def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(can_view_support_ledger(request.user))
     record = selectors.get_support_or_404(request.user, pk)
+    require(can_view_names(request.user, record.household.unit))
     can_edit = can_record_support(request.user, record.household)
     context = {
         "record": record,
@@ -87,6 +99,11 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "loan_form": LoanStatusForm(initial={"loan_status": record.loan_status})
         if can_edit and record.support_type.is_loan
         else None,
+        "history": change_history(
+            SupportRecord,
+            SupportRecord.history.filter(id=record.pk),
+            record_label=lambda row: str(record),
+        ),
     }
     return render(request, "plans/support_detail.html", context)
 
@@ -112,6 +129,7 @@ def support_loan_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def duplicate_report(request: HttpRequest) -> HttpResponse:
     require(can_view_support_ledger(request.user))
+    require(can_view_names(request.user))
     form = YearForm(request.GET or None)
     year = form.chosen_year
     pairs = selectors.possible_duplicates(request.user, year)

@@ -83,8 +83,15 @@ def test_other_wards_assessment_is_404(client, baichay_officer, surveyed):
     assert snapshot(surveyed) == before
 
 
-def test_city_staff_reads_but_cannot_write(client, city_staff, surveyed):
+def test_city_staff_without_names_grant_gets_403_on_named_pages(client, city_staff, surveyed):
     client.force_login(city_staff)
+    assert client.get(url("assessment_detail", surveyed.pk)).status_code == 403
+    assert client.get(url("round_detail", surveyed.round.pk)).status_code == 403
+    assert client.get(url("round_list")).status_code == 200
+
+
+def test_city_staff_reads_but_cannot_write(client, city_staff_named, surveyed):
+    client.force_login(city_staff_named)
     assert client.get(url("assessment_detail", surveyed.pk)).status_code == 200
     assert client.get(url("round_detail", surveyed.round.pk)).status_code == 200
     assert client.get(url("round_list")).status_code == 200

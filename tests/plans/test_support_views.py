@@ -76,12 +76,18 @@ def test_list_forbidden_when_committee_member(client, halong_member, household):
     assert client.get(LIST_URL).status_code == 403
 
 
-def test_list_readable_when_city_staff(client, city_staff, household):
+def test_list_readable_when_city_staff_has_the_names_grant(client, city_staff_named, household):
     SupportRecordFactory(household=household)
     SupportRecordFactory(household=HouseholdFactory(unit=unit("6673")))
-    client.force_login(city_staff)
+    client.force_login(city_staff_named)
     response = client.get(LIST_URL)
     assert response.context["page_obj"].paginator.count == 2
+
+
+def test_list_and_duplicates_are_403_for_city_staff_without_the_grant(client, city_staff):
+    client.force_login(city_staff)
+    assert client.get(LIST_URL).status_code == 403
+    assert client.get(reverse("plans:duplicate_report")).status_code == 403
 
 
 def test_list_shows_totals_in_vnd(officer_client, household):
