@@ -463,9 +463,14 @@ def _count_flows(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> 
         .values("s")[:1]
     )
     ever = recognised.filter(household=OuterRef("household"), year__lt=year - 1, s__in=LISTED)
+    # Only households with a listed decision in Y−1 or Y can be in a row: a semi-join
+    # on them (a few % of the register) instead of a look-up of the start status
+    # of every household decided in Y.
+    listed = recognised.filter(year__in=(year - 1, year), s__in=LISTED).values("household_id")
     # 1. Households with a recognised decision in Y: their row is the end unit.
     end_groups = (
         _last_of_year(year, candidates)
+        .filter(household_id__in=listed)
         .annotate(cur=status, prev=Subquery(previous), ever=Exists(ever))
         .filter(Q(cur__in=LISTED) | Q(prev__in=LISTED))
         .values("unit_id", "household__unit_id", "cur", "prev", "ever")
@@ -491,14 +496,16 @@ def _count_flows(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> 
         kind = transition(prev, cur, ever=frozenset(LISTED) if g["ever"] else frozenset())
         _apply_transition(row, kind, n)
     # 2. Households on a list at the start with no recognised decision in Y: out.
-    # An uncorrelated NOT IN: SQLite would scan a year's assessments per row
-    # for a correlated NOT EXISTS here.
-    decided = _recognised().filter(year=year, unit_id__in=candidates).values("household_id")
+    # A correlated NOT EXISTS, one index probe (household, year) per listed
+    # household, rather than a NOT IN that hashes every decision of Y.
+    decided = _recognised().filter(
+        household=OuterRef("household"), year=year, unit_id__in=candidates
+    )
     start_only = (
         _last_of_year(year - 1, candidates)
         .annotate(s=status)
         .filter(s__in=LISTED)
-        .exclude(household_id__in=decided)
+        .exclude(Exists(decided))
         .values("unit_id", "household__unit_id", "s")
         .annotate(n=Count("pk"), people=Coalesce(Sum("member_count"), 0))
         .order_by()

@@ -226,6 +226,15 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["year", "status", "recorded_status"]),
             models.Index(fields=["unit", "year"]),
+            # A household's assessments newest first: its decision of a year, the
+            # later decision of the same year, its unit as of a year (bench/README.md).
+            models.Index(fields=["household", "-year", "-id"], name="assessment_household_year"),
+            # The decided poor and near-poor lists per year (a few % of all rows).
+            models.Index(
+                fields=["year", "unit"],
+                condition=Q(status="recognised", recorded_status__in=["poor", "near_poor"]),
+                name="assessment_listed_year_unit",
+            ),
         ]
 
     def __str__(self):
