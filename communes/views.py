@@ -30,6 +30,7 @@ from .permissions import (
 ACCESS_LOG_PAGE_SIZE = 50
 
 
+@require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = selectors.grassroots_units_for(request.user).annotate(
         village_count=Count("children", filter=Q(children__kind=UnitKind.VILLAGE))
@@ -40,6 +41,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "communes/unit_list.html", {"current": current, "former": former})
 
 
+@require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_unit_or_404(request.user, pk)
     predecessors, successors = selectors.unit_successions(unit)
@@ -93,6 +95,7 @@ def village_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "communes/village_form.html", context)
 
 
+@require_GET
 def committee_list(request: HttpRequest) -> HttpResponse:
     committees = selectors.committees_for(request.user).annotate(
         member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
@@ -100,6 +103,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
     return render(request, "communes/committee_list.html", {"committees": committees})
 
 
+@require_GET
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = get_committee_or_404(request.user, pk)
     context = {

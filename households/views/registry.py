@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
@@ -60,6 +60,7 @@ def get_named_household_or_404(user, pk: int) -> Household:
     return household
 
 
+@require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
     households = named_households_for(request.user)
     units = grassroots_units_for(request.user)
@@ -83,6 +84,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     return render(request, "households/household_list.html", context)
 
 
+@require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_named_household_or_404(request.user, pk)
     log_access(request, AccessKind.VIEW_HOUSEHOLD, household=household)

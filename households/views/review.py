@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
@@ -58,6 +58,7 @@ def _units_running_reviews(user):
 # --- Rounds --------------------------------------------------------------------
 
 
+@require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = rounds_for(request.user).annotate(assessment_count=Count("assessments"))
     context = {
@@ -91,6 +92,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "households/round_form.html", {"form": form})
 
 
+@require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review_round = get_round_or_404(request.user, pk)
     # The steps list households by name.
@@ -212,6 +214,7 @@ def _named_assessment_or_404(user, pk: int) -> Assessment:
     return assessment
 
 
+@require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = review_selectors.assessment_with_details(
         _named_assessment_or_404(request.user, pk).pk
@@ -452,6 +455,7 @@ def _has_certificate(assessment: Assessment) -> bool:
     )
 
 
+@require_GET
 def assessment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable certificate; it carries the head's full citizen ID, so it is logged."""
     assessment = _named_assessment_or_404(request.user, pk)

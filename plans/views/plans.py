@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from communes.forms import add_service_errors
 from communes.history import change_history, merged
@@ -105,6 +105,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/plan_form.html", context)
 
 
+@require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_or_404(request.user, pk)
     require(can_view_names(request.user, plan.household.unit))

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communes.forms import add_service_errors
 from communes.history import change_history
@@ -48,6 +48,7 @@ def _named_support(user):
     return records if named is None else records.filter(household__unit_id__in=named)
 
 
+@require_GET
 def support_list(request: HttpRequest) -> HttpResponse:
     records = _named_support(request.user)
     form = SupportFilterForm(request.GET or None, units=_ledger_units(request.user))
@@ -88,9 +89,11 @@ def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
+@require_GET
 def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_view_support_ledger(request.user))
+    # Scope first: another ward's record is a 404 like a missing one.
     record = selectors.get_support_or_404(request.user, pk)
+    require(can_view_support_ledger(request.user))
     require(can_view_names(request.user, record.household.unit))
     can_edit = can_record_support(request.user, record.household)
     context = {
@@ -110,8 +113,8 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def support_loan_status(request: HttpRequest, pk: int) -> HttpResponse:
-    require(can_view_support_ledger(request.user))
     record = selectors.get_support_or_404(request.user, pk)
+    require(can_view_support_ledger(request.user))
     require(can_record_support(request.user, record.household))
     form = LoanStatusForm(request.POST)
     try:
@@ -127,6 +130,7 @@ def support_loan_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(record)
 
 
+@require_GET
 def duplicate_report(request: HttpRequest) -> HttpResponse:
     require(can_view_support_ledger(request.user))
     require(can_view_names(request.user))

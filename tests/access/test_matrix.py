@@ -1,0 +1,452 @@
+"""Every URL of the project × every role, against a canary household in another ward.
+
+For each role and each URL name (see ``URLS``), the matrix sends a GET, a
+POST with a CSRF token and a POST without one, and checks:
+
+- the canary's name and citizen ID never appear in a body the role may not see;
+- an object of another ward answers 404 (or 405 for the wrong method),
+  anonymous users are sent to the login page;
+- a POST on the canary's records is refused (403/404/405) and no POST or GET
+  changes the main tables (the access log and sessions may grow);
+- a POST without a CSRF token is refused with 403.
+
+A new URL name without an entry in ``URLS`` fails ``test_every_url_name_has_an_entry``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from communes.models import AccessLog, AdministrativeUnit, Membership, Role, SteeringCommittee
+from households.models import (
+    Assessment,
+    AssessmentStatus,
+    Household,
+    Member,
+    PovertyStatus,
+    ReviewRound,
+)
+from plans.models import ExitPlan, PlanAction, SupportRecord
+from tests.conftest import committee_of, unit
+from tests.factories import (
+    AssessmentFactory,
+    ExitPlanFactory,
+    HouseholdFactory,
+    MemberFactory,
+    MembershipFactory,
+    PlanActionFactory,
+    ReviewRoundFactory,
+    SupportRecordFactory,
+    UserFactory,
+    VillageFactory,
+    support_type,
+)
+
+CANARY_NAME = "Lò Thị Hoàng Yến Canary"
+CANARY_CITIZEN_ID = "022185009876"
+CANARY_MEMBER_NAME = "Lò Văn Sáo Canary"
+CANARY_MEMBER_CITIZEN_ID = "022210004321"
+SECRETS = (CANARY_NAME, CANARY_CITIZEN_ID, CANARY_MEMBER_NAME, CANARY_MEMBER_CITIZEN_ID)
+
+
+# --- The registry: URL name → how to build it ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to reach one URL name. ``kwargs`` maps URL kwargs to ``World`` attributes.
+
+    ``query`` is appended as is after ``str.format(**world attributes)``;
+    ``public`` URLs answer anonymous users; ``canary`` is False for URLs
+    whose arguments are not records of the canary's ward; ``read_post``
+    marks a POST that only reads (and logs), e.g. revealing a citizen ID.
+    """
+
+    kwargs: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    public: bool = False
+    read_post: bool = False
+
+    @property
+    def canary(self) -> bool:
+        return bool(self.kwargs)
+
+
+def E(query: str = "", public: bool = False, read_post: bool = False, **kwargs: str) -> Entry:  # noqa: N802
+    return Entry(kwargs=kwargs, query=query, public=public, read_post=read_post)
+
+
+#: One line per URL name of the project. Add a line when you add a URL.
+URLS: dict[str, Entry] = {
+    # halong
+    "home": E(),
+    "healthz": E(public=True),
+    "report": E(query="unit={ward_pk}&year=2025"),
+    "report_download": E(query="unit={ward_pk}&year=2025&format=xlsx"),
+    "set_language": E(public=True),
+    # django.contrib.auth (accounts/)
+    "login": E(public=True),
+    "logout": E(),
+    "password_change": E(),
+    "password_change_done": E(),
+    "password_reset": E(public=True),
+    "password_reset_done": E(public=True),
+    "password_reset_confirm": E(public=True, uidb64="uidb64", token="token"),
+    "password_reset_complete": E(public=True),
+    # communes
+    "communes:unit_list": E(),
+    "communes:unit_detail": E(pk="ward_pk"),
+    "communes:village_create": E(ward_pk="ward_pk"),
+    "communes:village_edit": E(pk="village_pk"),
+    "communes:committee_list": E(),
+    "communes:committee_detail": E(pk="committee_pk"),
+    "communes:membership_add": E(committee_pk="committee_pk"),
+    "communes:membership_edit": E(pk="membership_pk"),
+    "communes:membership_end": E(pk="membership_pk"),
+    "communes:access_log": E(),
+    # households: register
+    "households:household_list": E(),
+    "households:household_create": E(),
+    "households:household_detail": E(pk="household_pk"),
+    "households:household_edit": E(pk="household_pk"),
+    "households:member_create": E(pk="household_pk"),
+    "households:member_edit": E(pk="member_pk"),
+    "households:member_citizen_id": E(pk="member_pk", read_post=True),
+    "households:member_leave": E(pk="member_pk"),
+    "households:member_move": E(pk="member_pk"),
+    "households:household_set_head": E(pk="member_pk"),
+    # households: review
+    "households:round_list": E(),
+    "households:round_create": E(),
+    "households:round_detail": E(pk="round_pk"),
+    "households:round_list_households": E(pk="round_pk"),
+    "households:round_bulk": E(pk="round_pk"),
+    "households:assessment_create": E(household_pk="household_pk"),
+    "households:assessment_detail": E(pk="assessment_pk"),
+    "households:assessment_survey": E(pk="assessment_pk"),
+    "households:assessment_meeting": E(pk="assessment_pk"),
+    "households:assessment_post": E(pk="assessment_pk"),
+    "households:assessment_decide": E(pk="assessment_pk"),
+    "households:assessment_send_back": E(pk="assessment_pk"),
+    "households:assessment_certificate": E(pk="assessment_pk"),
+    # plans
+    "plans:plan_create": E(household_pk="household_pk"),
+    "plans:plan_detail": E(pk="plan_pk"),
+    "plans:plan_edit": E(pk="plan_pk"),
+    "plans:action_create": E(pk="plan_pk"),
+    "plans:action_edit": E(pk="action_pk"),
+    "plans:action_status": E(pk="action_pk"),
+    "plans:my_cases": E(),
+    "plans:case_assign": E(unit_pk="ward_pk"),
+    "plans:member_load": E(unit_pk="ward_pk"),
+    "plans:support_list": E(),
+    "plans:duplicate_report": E(),
+    "plans:support_detail": E(pk="support_pk"),
+    "plans:support_loan_status": E(pk="support_pk"),
+    "plans:support_create": E(household_pk="household_pk"),
+}
+
+#: Namespaces left out of the walk. The admin has its own test below
+#: (nobody but staff reaches it); its views are Django's.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+@functools.cache
+def url_names() -> frozenset[str]:
+    return frozenset(project_url_names())
+
+
+def project_url_names(resolver=None, prefix: str = "") -> set[str]:
+    """Every named URL pattern of the project, namespaced ("households:household_list")."""
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= project_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+# --- The world: two wards, a canary in the other one ----------------------------------------
+
+
+@dataclass
+class World:
+    ward_pk: int
+    village_pk: int
+    committee_pk: int
+    membership_pk: int
+    household_pk: int
+    member_pk: int
+    round_pk: int
+    assessment_pk: int
+    plan_pk: int
+    action_pk: int
+    support_pk: int
+    uidb64: str = "MQ"
+    token: str = "set-password"
+    users: dict = field(default_factory=dict)
+
+
+HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
+REFORM = datetime.date(2025, 7, 1)
+
+#: Roles of the matrix: (membership role, unit code or "city", names grant).
+ROLES = {
+    "anonymous": None,
+    "no_membership": (),
+    "city_head": (Role.CITY_HEAD, "city", False),
+    "city_staff": (Role.CITY_STAFF, "city", False),
+    "city_staff_named": (Role.CITY_STAFF, "city", True),
+    "ward_head": (Role.WARD_HEAD, HOME, False),
+    "ward_officer": (Role.WARD_OFFICER, HOME, False),
+    "ward_member": (Role.MEMBER, HOME, False),
+}
+#: Roles whose scope covers the canary's ward (the city committee's).
+CITY_ROLES = {"city_head", "city_staff", "city_staff_named"}
+#: The only role of the matrix entitled to read the canary's name.
+MAY_SEE_CANARY = {"city_staff_named"}
+
+
+def build_world() -> World:
+    home, other = unit(HOME), unit(OTHER)
+    city = AdministrativeUnit.objects.get(kind="city", code="193")
+    village = VillageFactory(parent=other, name="Tổ 9 Canary")
+    other_committee = committee_of(other)
+    other_officer = UserFactory(username="baichay_officer")
+    membership = MembershipFactory(
+        user=other_officer, committee=other_committee, role=Role.WARD_OFFICER, start_date=REFORM
+    )
+    household = HouseholdFactory(
+        unit=other,
+        village=village,
+        code="BC-CANARY",
+        head__full_name=CANARY_NAME,
+        head__citizen_id=CANARY_CITIZEN_ID,
+        head__sex="female",
+        head__birth_year=1985,
+        assigned_to=other_officer,
+    )
+    member = MemberFactory(
+        household=household,
+        full_name=CANARY_MEMBER_NAME,
+        citizen_id=CANARY_MEMBER_CITIZEN_ID,
+        birth_year=2010,
+    )
+    review_round = ReviewRoundFactory(unit=other, year=2025)
+    assessment = AssessmentFactory(
+        household=household,
+        round=review_round,
+        status=AssessmentStatus.RECOGNISED,
+        national_status=PovertyStatus.POOR,
+        recorded_status=PovertyStatus.POOR,
+        decision_date=datetime.date(2025, 12, 10),
+        certificate_number="01/GCN-HN.HCN",
+    )
+    plan = ExitPlanFactory(household=household, based_on=assessment)
+    action = PlanActionFactory(plan=plan, responsible=other_officer)
+    support = SupportRecordFactory(
+        household=household, support_type=support_type("loan"), amount=30_000_000
+    )
+    # A household of the home ward, so lists have something to show.
+    HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
+    users = {}
+    for name, spec in ROLES.items():
+        if spec is None:
+            continue
+        user = UserFactory(username=f"matrix_{name}")
+        if spec:
+            role, where, named = spec
+            target = city if where == "city" else unit(where)
+            MembershipFactory(
+                user=user,
+                committee=committee_of(target),
+                role=role,
+                start_date=REFORM,
+                may_view_named_lists=named,
+            )
+        users[name] = user
+    return World(
+        ward_pk=other.pk,
+        village_pk=village.pk,
+        committee_pk=other_committee.pk,
+        membership_pk=membership.pk,
+        household_pk=household.pk,
+        member_pk=member.pk,
+        round_pk=review_round.pk,
+        assessment_pk=assessment.pk,
+        plan_pk=plan.pk,
+        action_pk=action.pk,
+        support_pk=support.pk,
+        users=users,
+    )
+
+
+#: Tables whose rows must not change on a refused write or on any GET.
+WATCHED = (
+    AdministrativeUnit,
+    SteeringCommittee,
+    Membership,
+    Household,
+    Member,
+    ReviewRound,
+    Assessment,
+    ExitPlan,
+    PlanAction,
+    SupportRecord,
+    Household.history.model,
+    Member.history.model,
+    Assessment.history.model,
+    ExitPlan.history.model,
+    PlanAction.history.model,
+    SupportRecord.history.model,
+)
+USER_FIELDS = ("pk", "username", "password", "is_active", "is_staff", "is_superuser")
+
+
+def fingerprint() -> str:
+    """A digest of every row of the watched tables (and of users, without last_login)."""
+    digest = hashlib.sha256()
+    for model in WATCHED:
+        digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
+    users = get_user_model().objects.order_by("pk").values_list(*USER_FIELDS)
+    digest.update(repr(list(users)).encode())
+    return digest.hexdigest()
+
+
+def build_url(name: str, entry: Entry, world: World) -> str:
+    values = vars(world)
+    url = reverse(name, kwargs={k: values[v] for k, v in entry.kwargs.items()})
+    return f"{url}?{entry.query.format(**values)}" if entry.query else url
+
+
+# --- Tests ------------------------------------------------------------------------------------
+
+
+def test_every_url_name_has_an_entry():
+    names = url_names()
+    missing = sorted(names - set(URLS))
+    stale = sorted(set(URLS) - names)
+    assert not missing, (
+        "URL names without an entry in tests/access/test_matrix.py URLS "
+        f'(add one line each, e.g. \'"{missing[0]}": E(pk="household_pk"),\'): {missing}'
+    )
+    assert not stale, f"Entries for URL names that no longer exist: {stale}"
+
+
+#: Filled by the role tests, checked by ``test_matrix_counts`` (same process).
+CHECKED: dict[str, int] = {}
+
+
+def _login(client: Client, user) -> None:
+    if user is not None:
+        client.force_login(user)
+
+
+def _assert_no_secret(role: str, label: str, response) -> None:
+    if role in MAY_SEE_CANARY or response.get("Content-Type", "").startswith("application/vnd"):
+        return
+    body = response.content.decode("utf-8", "replace")
+    for secret in SECRETS:
+        assert secret not in body, f"{role}: {label} shows {secret!r}"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_matrix(role, units):
+    world = build_world()
+    user = world.users.get(role)
+    client, no_csrf = Client(), Client(enforce_csrf_checks=True)
+    _login(client, user)
+    _login(no_csrf, user)
+    login_path = reverse("login")
+    checks = 0
+    for name, entry in sorted(URLS.items()):
+        if name not in url_names():
+            continue  # a stale entry: test_every_url_name_has_an_entry reports it
+        url = build_url(name, entry, world)
+
+        before = fingerprint()
+        response = client.get(url)
+        label = f"GET {url}"
+        _assert_no_secret(role, label, response)
+        assert response.status_code < 500, label
+        assert fingerprint() == before, f"{role}: {label} changed the database"
+        if role == "anonymous" and not entry.public:
+            assert response.status_code == 302, label
+            assert urlsplit(response["Location"]).path == login_path, label
+        elif entry.canary and role not in CITY_ROLES and not entry.public:
+            # Another ward's record: exactly like a missing one.
+            assert response.status_code in (404, 405), f"{role}: {label} → {response.status_code}"
+        checks += 1
+
+        response = client.post(url, {})
+        label = f"POST {url}"
+        _assert_no_secret(role, label, response)
+        assert response.status_code < 500, label
+        assert fingerprint() == before, f"{role}: {label} changed the database"
+        may_read = entry.read_post and role in MAY_SEE_CANARY
+        if entry.canary and not entry.public and role != "anonymous" and not may_read:
+            assert response.status_code in (403, 404, 405), (
+                f"{role}: {label} → {response.status_code}"
+            )
+        if name == "logout":
+            _login(client, user)
+        checks += 1
+
+        response = no_csrf.post(url, {})
+        assert response.status_code == 403, f"{role}: POST without CSRF token {url}"
+        _assert_no_secret(role, f"POST without CSRF {url}", response)
+        assert fingerprint() == before, f"{role}: POST without CSRF {url} changed the database"
+        checks += 1
+    CHECKED[role] = checks
+    assert checks == 3 * len(url_names() & set(URLS))
+    # Reads may only ever add access log entries, and only about records one may open.
+    if role not in MAY_SEE_CANARY:
+        assert not AccessLog.objects.filter(
+            household_id=world.household_pk, kind__in=["view_household", "reveal_citizen_id"]
+        ).exists()
+
+
+def test_matrix_counts():
+    """Runs after the role tests (file order): prints how much the matrix checked."""
+    if len(CHECKED) < len(ROLES):
+        pytest.skip("run with the whole module to count the matrix")
+    covered = len(url_names() & set(URLS))
+    total = sum(CHECKED.values())
+    print(
+        f"\naccess matrix: {covered} of {len(url_names())} URL names × {len(ROLES)} roles × "
+        f"3 methods (GET, POST, POST without CSRF) = {total} requests"
+    )
+    assert total == covered * len(ROLES) * 3
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_admin_is_closed_to_non_staff(role, units, client):
+    world = build_world()
+    client.force_login(world.users[role])
+    admin_login = reverse("admin:login")
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:households_household_changelist"),
+        reverse("admin:households_household_change", args=[world.household_pk]),
+        reverse("admin:communes_accesslog_changelist"),
+    ):
+        before = fingerprint()
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(admin_login), url
+        response = client.post(url, {"action": "delete_selected", "_selected_action": [1]})
+        assert response.status_code == 302 and response["Location"].startswith(admin_login), url
+        assert fingerprint() == before
+    assert not client.get(admin_login).content.decode().count(CANARY_NAME)
