@@ -32,7 +32,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -63,6 +62,7 @@ from ..models import (
 )
 from ..rules import AREAS, NotEnoughEvidence, StandardRule, classify
 from ..validators import validate_citizen_id
+from . import bulk
 from .columns import (
     CAUSE_CODES,
     FLAG_FALSE,
@@ -341,7 +341,6 @@ MEMBER_FIELDS = (
     "health_insurance_number",
     "health_insurance_expiry",
 )
-HOUSEHOLD_FIELDS = ("village_id", "is_ethnic_minority")
 ASSESSMENT_FIELDS = (
     "member_count",
     "income_per_capita",
@@ -1207,29 +1206,29 @@ class _Importer:
             review_round.save()
         plans = list(self.households.values())
         new_households = [p.household for p in plans if p.is_new]
-        Household.objects.bulk_create(new_households, batch_size=BATCH)
-        member_plans = [
-            (p, m) for p in plans for m in ([p.head] if p.head else []) + p.members if m.changed
-        ]
-        updated_members = [m.member for _p, m in member_plans if not m.is_new]
-        new_members = []
-        for plan, member_plan in member_plans:
-            member = member_plan.member
-            member.search_name = fold(member.full_name)
-            member.updated_at = now
-            if member_plan.is_new:
-                member.household = plan.household
-                new_members.append(member)
-                plan.current.append(member)
-        if updated_members:
-            Member.objects.bulk_update(
-                updated_members, [*MEMBER_FIELDS, "search_name", "updated_at"], batch_size=BATCH
-            )
-            Member.history.bulk_history_create(
-                updated_members, update=True, default_user=actor, batch_size=BATCH
-            )
-        Member.objects.bulk_create(new_members, batch_size=BATCH)
-        Member.history.bulk_history_create(new_members, default_user=actor, batch_size=BATCH)
+        for household in new_households:
+            household.created_at = household.updated_at = now
+        bulk.insert(Household, new_households)
+        updated_members, new_members = [], []
+        for plan in plans:
+            for member_plan in ([plan.head] if plan.head else []) + plan.members:
+                if not member_plan.changed:
+                    continue
+                member = member_plan.member
+                member.search_name = fold(member.full_name)
+                member.updated_at = now
+                if member_plan.is_new:
+                    member.household = plan.household
+                    member.created_at = now
+                    new_members.append(member)
+                    plan.current.append(member)
+                else:
+                    updated_members.append(member)
+        # Changed members first: a citizen ID may move from one person to another.
+        bulk.update(Member, updated_members, [*MEMBER_FIELDS, "search_name", "updated_at"])
+        bulk.insert_history(Member, updated_members, user=actor, when=now, change="~")
+        bulk.insert(Member, new_members)
+        bulk.insert_history(Member, new_members, user=actor, when=now)
         changed_households, search_only = [], []
         for plan in plans:
             household = plan.household
@@ -1250,89 +1249,61 @@ class _Importer:
                 changed_households.append(household)
             elif text_changed:
                 search_only.append(household)
-        Household.objects.bulk_update(new_households, ["head", "search_text"], batch_size=BATCH)
-        Household.history.bulk_history_create(new_households, default_user=actor, batch_size=BATCH)
-        if changed_households:
-            Household.objects.bulk_update(
-                changed_households,
-                [*HOUSEHOLD_FIELDS, "head", "search_text", "version", "updated_at"],
-                batch_size=BATCH,
-            )
-            Household.history.bulk_history_create(
-                changed_households, update=True, default_user=actor, batch_size=BATCH
-            )
-        Household.objects.bulk_update(search_only, ["search_text"], batch_size=BATCH)
+        bulk.update(Household, new_households, ["head", "search_text"])
+        bulk.insert_history(Household, new_households, user=actor, when=now)
+        bulk.update(
+            Household,
+            changed_households,
+            ["village", "is_ethnic_minority", "head", "search_text", "version", "updated_at"],
+        )
+        bulk.insert_history(Household, changed_households, user=actor, when=now, change="~")
+        bulk.update(Household, search_only, ["search_text"])
         self.write_assessments(now)
 
     def write_assessments(self, now) -> None:
         actor = self.actor
+        new, updated = [], []
         for plan in self.assessments:
             assessment = plan.assessment
             assessment.household = plan.household.household
+            assessment.round_id = assessment.round.pk
             if assessment.member_count is None:
                 assessment.member_count = len(plan.household.current) or None
-            if not plan.is_new:
+            assessment.updated_at = now
+            if plan.is_new:
+                assessment.created_at = now
+                new.append(assessment)
+            else:
                 assessment.version += 1
-                assessment.updated_at = now
-        new = [p.assessment for p in self.assessments if p.is_new]
-        updated = [p.assessment for p in self.assessments if not p.is_new]
-        Assessment.objects.bulk_update(
-            updated, [*ASSESSMENT_FIELDS, "version", "updated_at"], batch_size=BATCH
-        )
-        Assessment.objects.bulk_create(new, batch_size=BATCH)
+                updated.append(assessment)
+        bulk.update(Assessment, updated, [*ASSESSMENT_FIELDS, "version", "updated_at"])
+        bulk.insert(Assessment, new)
         through = Assessment.deprivations.through
         changed_ids = [p.assessment.pk for p in self.assessments if p.indicator_ids is not None]
         for start in range(0, len(changed_ids), BATCH):
             through.objects.filter(assessment_id__in=changed_ids[start : start + BATCH]).delete()
-        links = through.objects.bulk_create(
-            [
-                through(assessment_id=p.assessment.pk, indicator_id=indicator_id)
-                for p in self.assessments
-                if p.indicator_ids is not None
-                for indicator_id in sorted(p.indicator_ids)
-            ],
-            batch_size=BATCH,
-        )
-        final: dict[int, dict[int, int]] = defaultdict(dict)
-        for plan in self.assessments:
-            if plan.indicator_ids is None:
-                final[plan.assessment.pk] = dict(self.deprivations.get(plan.assessment.pk, {}))
-        for link in links:
-            final[link.assessment_id][link.indicator_id] = link.pk
-        history = [
-            *Assessment.history.bulk_history_create(
-                updated, update=True, default_user=actor, batch_size=BATCH
-            ),
-            *Assessment.history.bulk_history_create(new, default_user=actor, batch_size=BATCH),
+        links = [
+            through(assessment_id=p.assessment.pk, indicator_id=indicator_id)
+            for p in self.assessments
+            if p.indicator_ids is not None
+            for indicator_id in sorted(p.indicator_ids)
         ]
-        m2m_history = apps.get_model("households", "HistoricalAssessment_deprivations")
-        m2m_history.objects.bulk_create(
-            [
-                m2m_history(
-                    history=record,
-                    id=link_id,
-                    assessment_id=record.id,
-                    indicator_id=indicator_id,
-                )
-                for record in history
-                for indicator_id, link_id in final[record.id].items()
-            ],
-            batch_size=BATCH,
-        )
+        bulk.insert(through, links, returning=False)
+        bulk.insert_history(Assessment, updated, user=actor, when=now, change="~")
+        bulk.insert_history(Assessment, new, user=actor, when=now)
+        bulk.insert_m2m_history(Assessment, "deprivations", [a.pk for a in updated + new], when=now)
         cause_ids = [p.assessment.pk for p in self.assessments if p.causes is not None]
         for start in range(0, len(cause_ids), BATCH):
             AssessmentCause.objects.filter(
                 assessment_id__in=cause_ids[start : start + BATCH]
             ).delete()
-        AssessmentCause.objects.bulk_create(
-            [
-                AssessmentCause(assessment_id=p.assessment.pk, code=code, is_primary=primary)
-                for p in self.assessments
-                if p.causes is not None
-                for code, primary in p.causes
-            ],
-            batch_size=BATCH,
-        )
+        causes = [
+            AssessmentCause(assessment_id=p.assessment.pk, code=code, is_primary=primary)
+            for p in self.assessments
+            if p.causes is not None
+            for code, primary in p.causes
+        ]
+        bulk.insert(AssessmentCause, causes, returning=False)
 
 
 # --- Entry points -------------------------------------------------------------------
