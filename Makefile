@@ -12,7 +12,7 @@ ARGS   ?=
 TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format messages clean distclean
+.PHONY: help install run test lint format messages clean distclean bench bench-data
 
 help:
 	@echo "make run       set up, migrate, seed demo data, serve http://127.0.0.1:8000"
@@ -20,6 +20,8 @@ help:
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff check --fix + ruff format"
 	@echo "make messages  update and compile the Vietnamese translations"
+	@echo "make bench-data  generate a province-scale register in DATABASE_URL (bench/README.md)"
+	@echo "make bench     every benchmark against DATABASE_URL (bench/README.md)"
 	@echo "make clean     remove caches and build output (keeps .venv and var/)"
 	@echo "make distclean clean, and remove .venv too"
 
@@ -57,6 +59,12 @@ format: $(STAMP)
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l vi --ignore=.venv --ignore=staticfiles
 	DEBUG=1 $(PY) manage.py compilemessages -l vi --ignore=.venv --ignore=staticfiles
+
+bench-data: $(STAMP)
+	$(PY) bench/generate.py --households 100000 $(ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py $(ARGS)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts

@@ -22,6 +22,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halong.settings")
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
 # The Django test Client and the benchmarks call the ORM from plain scripts.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The test Client's host, and the loopback address of the load test.
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 
 def setup() -> None:

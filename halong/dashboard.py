@@ -18,11 +18,15 @@ the people of poor and near-poor households hold a health-insurance card.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from communes.models import (
@@ -713,7 +717,54 @@ class Dashboard:
         return any(row.compared_by_household for row in self.units)
 
 
+#: Models whose rows the dashboard's figures read: a save or delete of any of
+#: them starts a new cache generation (``_data_changed``).
+_FIGURE_MODELS = (Assessment, UnitHouseholdCount, SupportRecord, PovertyStandard, Indicator)
+_GENERATION_KEY = "dashboard:generation"
+
+
+def _data_changed(**kwargs) -> None:
+    """Start a new generation: every cached dashboard is stale from now on."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)
+
+
+for _model in _FIGURE_MODELS:
+    post_save.connect(_data_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}")
+    post_delete.connect(_data_changed, sender=_model, dispatch_uid=f"dashboard-d-{_model.__name__}")
+m2m_changed.connect(
+    _data_changed, sender=Assessment.deprivations.through, dispatch_uid="dashboard-deprivations"
+)
+
+
 def build_dashboard(scope: DashboardScope) -> Dashboard:
+    """Every figure of the dashboard of ``scope``, cached (``DASHBOARD_CACHE_SECONDS``).
+
+    The cache key holds the scope, today's date and a generation that every
+    save or delete of an assessment, count, support record or standard
+    advances; bulk writes (imports, ``seed_demo``) send no signal, so the
+    timeout bounds how long a figure can lag behind them. With several app
+    processes the cache must be shared (docs/deploy.md), or each process
+    keeps its own generation. 0 turns the cache off.
+    """
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return _build_dashboard(scope)
+    units = "all" if scope.unit_ids is None else ",".join(map(str, sorted(scope.unit_ids)))
+    digest = hashlib.sha256(units.encode()).hexdigest()[:16]
+    generation = cache.get_or_set(_GENERATION_KEY, 1, None)
+    root = scope.root.pk if scope.root else ""
+    key = f"dashboard:{generation}:{scope.kind}:{root}:{digest}:{today().isoformat()}"
+    dashboard = cache.get(key)
+    if dashboard is None:
+        dashboard = _build_dashboard(scope)
+        cache.set(key, dashboard, seconds)
+    return dashboard
+
+
+def _build_dashboard(scope: DashboardScope) -> Dashboard:
     """Every figure of the dashboard of ``scope`` (a fixed number of queries)."""
     standards = national_standards()
     points = trend(scope.unit_ids, standards)

@@ -217,6 +217,16 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Cache ---------------------------------------------------------------------
+
+# One process: local memory. Several app servers: a shared cache (Redis or
+# the database cache) so that a change seen by one invalidates all
+# (docs/deploy.md); set CACHE_URL, e.g. redis://127.0.0.1:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://halong")}
+#: How long a dashboard's figures may be served from the cache (0: never);
+#: saves invalidate them at once, bulk writes after at most this long.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
