@@ -4,7 +4,8 @@ Django's ``bulk_create`` compiles every value through the ORM (≈10 µs per
 value): for 10,000 households with their members, assessments and history
 rows that alone is over 20 s. These helpers prepare each column's converter
 once and send plain parameter lists: a multi-row ``INSERT … RETURNING`` when
-the new ids are needed, ``executemany`` otherwise. They write the same rows
+the new ids are needed, ``executemany`` otherwise; on PostgreSQL ``COPY`` (with ids taken from the
+table's sequence first when they are needed). They write the same rows
 ``bulk_create`` and simple_history's ``bulk_history_create`` would.
 """
 
@@ -53,6 +54,9 @@ def insert(model, objs: Sequence[models.Model], *, returning: bool = True) -> No
     """
     if not objs:
         return
+    if connection.vendor == "postgresql":
+        _copy_insert(model, objs, returning=returning)
+        return
     fields = _insert_fields(model)
     rows = _rows(fields, objs, lambda obj: [getattr(obj, f.attname) for f in fields])
     quote = connection.ops.quote_name
@@ -77,6 +81,35 @@ def insert(model, objs: Sequence[models.Model], *, returning: bool = True) -> No
                 obj.pk = new_pk
                 obj._state.adding = False
                 obj._state.db = connection.alias
+
+
+def _copy(table: str, fields: Sequence[models.Field], rows: Iterable[Sequence]) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_insert(model, objs: Sequence[models.Model], *, returning: bool) -> None:
+    fields = _insert_fields(model)
+    if returning:
+        pk = model._meta.pk
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(objs)],
+            )
+            for obj, (new_pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = new_pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+        fields = [pk, *fields]
+    rows = _rows(fields, objs, lambda obj: [getattr(obj, f.attname) for f in fields])
+    _copy(model._meta.db_table, fields, rows)
 
 
 def update(model, objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
@@ -118,6 +151,9 @@ def insert_history(
         for f in fields
     ]
     rows = _rows(fields, objs, lambda obj: [get(obj) for get in getters])
+    if connection.vendor == "postgresql":
+        _copy(history._meta.db_table, fields, rows)
+        return
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     placeholder = ", ".join(["%s"] * len(fields))

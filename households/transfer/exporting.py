@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -76,7 +77,7 @@ def indicator_columns(year: int | None, households_qs: QuerySet | None = None):
             s for s in standards.order_by("-first_year") if any(s.applies_in(y) for y in years)
         ]
         if not chosen:
-            current = standards.order_by("-first_year").first()
+            current = PovertyStandard.national_for(timezone.localdate())
             chosen = [current] if current else []
     columns: dict[str, IndicatorColumn] = {}
     for indicator in Indicator.objects.filter(standard__in=chosen).order_by(

@@ -477,8 +477,26 @@ class _Importer:
                 except CellError as error:
                     row.failed = True
                     self.problem(sheet, number, index, str(error))
+            self.check_row_citizen_id(row)
             rows.append(row)
         return rows
+
+    def check_row_citizen_id(self, row: Row) -> None:
+        """Format and agreement of a row's citizen ID, checked even if other cells failed."""
+        values = row.values
+        key, birth_key, sex_key = "citizen_id", "birth_year", "sex"
+        if "head_citizen_id" in row.sheet.columns:
+            key, birth_key, sex_key = "head_citizen_id", "head_birth_year", "head_sex"
+        cid = values.get(key)
+        if not cid:
+            return
+        birth_year = values.get(birth_key)
+        if birth_year is None and values.get("birth_date"):
+            birth_year = values["birth_date"].year
+        try:
+            validate_citizen_id(cid, birth_year=birth_year, sex=values.get(sex_key) or None)
+        except ValidationError as error:
+            self.cell_problem(row, key, " ".join(error.messages))
 
     # --- reference data -------------------------------------------------------------
 
@@ -872,6 +890,8 @@ class _Importer:
                 continue
             code = row.values.get("household_code", "")
             plans = by_code.get(code.casefold(), [])
+            if not plans and code.casefold() in self.listed_codes:
+                continue  # the household's own row has a problem, already reported
             unit_code = row.values.get("unit_code")
             if unit_code:
                 plans = [p for p in plans if p.unit.code == unit_code]
@@ -1121,6 +1141,7 @@ class _Importer:
             if members_ok and (members_sheet is not None)
             else []
         )
+        self.listed_codes = {str(row.values.get("household_code", "")).casefold() for row in rows}
         self.load_units(rows)
         resolved = []
         for row in rows:
