@@ -1,0 +1,264 @@
+"""The import pages, the exports and their scoping."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from communes.models import AccessKind, AccessLog
+from households.models import Assessment, Household
+from tests.conftest import unit
+from tests.factories import AssessmentFactory, HouseholdFactory, ReviewRoundFactory
+
+from .test_transfer_helpers import household, member, write_workbook
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def private_imports(tmp_path, monkeypatch):
+    from households.views import transfer
+
+    monkeypatch.setattr(transfer, "IMPORT_DIR", tmp_path / "imports")
+
+
+def _upload(client, tmp_path, rows, members=None, unit_code="6688"):
+    path = write_workbook(tmp_path / "ds.xlsx", rows, members)
+    upload = SimpleUploadedFile("ds.xlsx", path.read_bytes())
+    with translation.override("en"):
+        return client.post(
+            reverse("households:import_upload"),
+            {"unit": unit(unit_code).pk, "file": upload},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+
+def test_upload_preview_confirm_imports_and_logs(client, tmp_path, halong_officer):
+    client.force_login(halong_officer)
+    response = _upload(client, tmp_path, [household()], [member()])
+    assert response.status_code == 302
+    preview_url = response["Location"]
+
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    assert not Household.objects.exists()
+    assert preview.context["result"].summary()["households"]["created"] == 1
+
+    confirmed = client.post(preview_url)
+
+    assert confirmed.status_code == 302
+    assert Household.objects.get().members.count() == 2
+    log = AccessLog.objects.get(kind=AccessKind.IMPORT)
+    assert log.user == halong_officer and log.detail["file"] == "ds.xlsx"
+    assert client.get(preview_url).status_code == 404  # the upload is gone
+
+
+def test_preview_lists_problems_and_offers_no_confirmation(client, tmp_path, halong_officer):
+    client.force_login(halong_officer)
+    response = _upload(client, tmp_path, [household(head_citizen_id="123")])
+
+    with translation.override("en"):
+        preview = client.get(response["Location"])
+        confirmed = client.post(response["Location"])
+
+    problem = preview.context["result"].problems[0]
+    assert (problem.row, problem.column) == (2, "E")
+    assert problem.message.encode() in preview.content or b"12 digits" in preview.content
+    assert b"bi-check-lg" not in preview.content  # the confirm button's icon
+    assert confirmed.status_code == 200
+    assert not Household.objects.exists()
+
+
+def test_unit_choice_is_limited_to_the_users_wards(client, tmp_path, baichay_officer):
+    client.force_login(baichay_officer)
+
+    response = _upload(client, tmp_path, [household()])
+
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Household.objects.exists()
+
+
+def test_officer_of_another_ward_cannot_import_its_households(client, tmp_path, baichay_officer):
+    client.force_login(baichay_officer)
+    response = _upload(client, tmp_path, [household()], unit_code="6673")
+
+    preview = client.get(response["Location"])
+
+    assert "another ward" in str(preview.context["result"].problems[0].message) or (
+        preview.context["result"].problems
+    )
+    assert client.post(response["Location"]).status_code == 200
+    assert not Household.objects.exists()
+
+
+def test_members_without_import_right_get_403(client, halong_member):
+    client.force_login(halong_member)
+    assert client.get(reverse("households:import_upload")).status_code == 403
+
+
+def test_another_users_upload_is_404(client, tmp_path, halong_officer, halong_head):
+    client.force_login(halong_officer)
+    response = _upload(client, tmp_path, [household()])
+    client.force_login(halong_head)
+
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_renamed_file_is_refused_on_upload(client, halong_officer):
+    client.force_login(halong_officer)
+    upload = SimpleUploadedFile("ds.xlsx", b"just text, not a workbook")
+    response = client.post(
+        reverse("households:import_upload"), {"unit": unit("6688").pk, "file": upload}
+    )
+    preview = client.get(response["Location"], follow=True)
+
+    assert preview.redirect_chain[-1][0] == reverse("households:import_upload")
+    assert not Household.objects.exists()
+
+
+def test_template_has_the_standards_indicator_columns(client, halong_officer):
+    client.force_login(halong_officer)
+
+    response = client.get(reverse("households:import_template", args=["ND07-2022"]))
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    header = next(workbook["households"].iter_rows(values_only=True))
+    assert header[0] == "Mã hộ" and len(header) == 15 + 12
+
+
+def test_list_export_follows_the_filter_and_the_scope(client, halong_officer):
+    mine = HouseholdFactory(unit=unit("6688"), code="HL-1", head__full_name="=1+2")
+    HouseholdFactory(unit=unit("6688"), code="HL-2")
+    HouseholdFactory(unit=unit("6673"), code="BC-1")
+    client.force_login(halong_officer)
+
+    response = client.get(reverse("households:household_export"), {"q": "HL-1"})
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook["households"].iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [mine.code]
+    assert rows[1][3] == "'=1+2"
+    log = AccessLog.objects.get(kind=AccessKind.EXPORT)
+    assert log.rows == 1 and log.user == halong_officer
+
+
+def test_csv_export(client, halong_officer):
+    HouseholdFactory(unit=unit("6688"), code="HL-1")
+    client.force_login(halong_officer)
+
+    response = client.get(reverse("households:household_export"), {"format": "csv"})
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert text.splitlines()[1].startswith("HL-1,6688")
+
+
+def test_export_without_the_right_is_403(client, halong_member):
+    client.force_login(halong_member)
+    assert client.get(reverse("households:household_export")).status_code == 403
+
+
+def test_round_export_of_another_ward_is_404(client, baichay_officer):
+    review_round = ReviewRoundFactory(unit=unit("6688"))
+    client.force_login(baichay_officer)
+    assert client.get(reverse("households:round_export", args=[review_round.pk])).status_code == 404
+
+
+def test_round_export_lists_its_results(client, halong_officer):
+    assessment = AssessmentFactory(
+        household=HouseholdFactory(unit=unit("6688"), code="HL-7"),
+        income_per_capita=900_000,
+        recorded_status="near_poor",
+        status="recognised",
+    )
+    client.force_login(halong_officer)
+
+    response = client.get(
+        reverse("households:round_export", args=[assessment.round.pk]), {"format": "csv"}
+    )
+
+    line = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1]
+    assert line.startswith("HL-7,6688") and ",2025,900000,,near_poor," in line
+
+
+def test_list_page_shows_the_transfer_buttons(client, halong_officer):
+    client.force_login(halong_officer)
+    page = client.get(reverse("households:household_list"))
+    assert reverse("households:import_upload").encode() in page.content
+    assert reverse("households:household_export").encode() in page.content
+
+
+# --- Commands ------------------------------------------------------------------------
+
+
+def test_command_dry_run_prints_problems_and_fails(tmp_path, halong_officer):
+    path = write_workbook(tmp_path / "ds.xlsx", [household(unit_code="9999")])
+    out, err = io.StringIO(), io.StringIO()
+
+    with translation.override("en"), pytest.raises(CommandError):
+        call_command(
+            "import_households",
+            str(path),
+            "--dry-run",
+            "--user",
+            halong_officer.username,
+            stdout=out,
+            stderr=err,
+        )
+
+    assert "households, row 2, column B" in err.getvalue()
+    assert "Unknown unit code 9999" in err.getvalue()
+    assert not Household.objects.exists()
+
+
+def test_command_imports_with_the_users_scope(tmp_path, halong_officer, baichay_officer):
+    path = write_workbook(tmp_path / "ds.xlsx", [household()], [member()])
+
+    with pytest.raises(CommandError):
+        call_command(
+            "import_households",
+            str(path),
+            "--user",
+            baichay_officer.username,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert not Household.objects.exists()
+
+    call_command(
+        "import_households", str(path), "--user", halong_officer.username, stdout=io.StringIO()
+    )
+    assert Assessment.objects.get().household.code == "HL-001"
+
+
+def test_command_requires_a_user(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("import_households", str(tmp_path / "x.xlsx"))
+
+
+def test_export_command_round_trips(tmp_path, halong_officer):
+    path = write_workbook(tmp_path / "ds.xlsx", [household()], [member()])
+    call_command(
+        "import_households", str(path), "--user", halong_officer.username, stdout=io.StringIO()
+    )
+    out = tmp_path / "out.xlsx"
+
+    call_command(
+        "export_households",
+        "--user",
+        halong_officer.username,
+        "--output",
+        str(out),
+        "--year",
+        "2025",
+        stdout=io.StringIO(),
+    )
+    result = io.StringIO()
+    call_command("import_households", str(out), "--user", halong_officer.username, stdout=result)
+
+    assert "households: 0 new, 0 changed, 1 unchanged" in result.getvalue()
