@@ -3,8 +3,8 @@
     .venv/bin/python bench/report.py [--year 2025] [--runs 5]
 
 Prints the median time of ``annual_report(year, root=province).as_json()``
-serialised to JSON (cache cleared before every run, so every run computes
-the report; the cached time is printed as a note), the median time of one
+serialised to JSON (the cache is cleared before every run, so
+every run computes the report), the median time of one
 hand-written SQL query computing the same poor/near-poor start and end
 counts per unit (the floor), their ratio, and checks that the counts agree.
 
@@ -99,7 +99,6 @@ def run(year: int, runs: int) -> bool:
 
     report_s, report_times = common.median_time(cold, runs)
     floor_s, _ = common.median_time(lambda: floor_counts(year), runs)
-    warm_s, _ = common.median_time(lambda: report_json(year, root), runs)
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
         data = json.loads(report_json(year, root))
@@ -126,9 +125,7 @@ def run(year: int, runs: int) -> bool:
         f"{len(queries)} queries; poor {total['poor']['start']}→{total['poor']['end']}, "
         f"near-poor {total['near_poor']['start']}→{total['near_poor']['end']}"
     )
-    common.note(
-        "runs (s): " + ", ".join(f"{t:.3f}" for t in report_times) + f"; cached: {warm_s:.3f} s"
-    )
+    common.note("runs (s): " + ", ".join(f"{t:.3f}" for t in report_times))
     common.note(
         "floor counts agree with the report"
         if not mismatches
