@@ -2,9 +2,12 @@
 
 ``export_households`` yields the file in chunks: CSV row by row; .xlsx
 through an openpyxl write-only workbook saved to a temporary file and then
-read out. The queryset is walked with ``iterator(chunk_size=...)`` and its
-members, assessments, deprivations and causes are prefetched per chunk, so
-memory stays flat however many households are exported.
+read out. The households are walked as tuples with
+``iterator(chunk_size=...)``; the database picks the one assessment each
+exports (``chosen_assessment``), and per chunk three or four queries fetch
+those assessments, their deprivations and causes and the current members as
+tuples, so no model is built in the loop and memory stays flat however many
+households are exported.
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ import csv
 import io
 import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import batched
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from ..models import (
     Assessment,
+    AssessmentCause,
     AssessmentStatus,
     Cause,
     Household,
@@ -31,6 +37,7 @@ from ..models import (
     PovertyStandard,
     PovertyStatus,
     Relation,
+    ReviewKind,
     StandardLevel,
 )
 from .columns import (
@@ -40,7 +47,6 @@ from .columns import (
     MEMBERS_SHEET,
     header_labels,
     indicator_label,
-    pick_assessment,
     safe_text,
 )
 
@@ -70,6 +76,7 @@ def indicator_columns(year: int | None, households_qs: QuerySet | None = None):
                 Assessment.objects.filter(
                     household__in=households_qs.values("pk"), status=AssessmentStatus.RECOGNISED
                 )
+                .order_by()  # else the default ordering's columns defeat DISTINCT
                 .values_list("year", flat=True)
                 .distinct()
             )
@@ -87,102 +94,199 @@ def indicator_columns(year: int | None, households_qs: QuerySet | None = None):
     return list(columns.values())
 
 
-def _households(households_qs: QuerySet, year: int | None) -> QuerySet[Household]:
-    assessments = (
-        Assessment.objects.select_related("round", "unit")
-        .prefetch_related(
-            Prefetch("deprivations", queryset=Indicator.objects.only("pk", "code")), "causes"
+def chosen_assessment(year: int | None) -> Subquery:
+    """The id of the assessment exported for the household of ``OuterRef("pk")``.
+
+    The database's version of ``columns.pick_assessment`` (served by the index
+    ``assessment_household_year``): without ``year`` the latest recognised one,
+    a periodic review's before a regular one's, then the newest; with ``year``
+    the one of that year, a recognised one first.
+    """
+    periodic_first = Case(When(round__kind=ReviewKind.PERIODIC, then=Value(0)), default=Value(1))
+    assessments = Assessment.objects.filter(household=OuterRef("pk"))
+    if year is None:
+        assessments = assessments.filter(status=AssessmentStatus.RECOGNISED).order_by(
+            "-year", periodic_first, "-pk"
         )
-        .order_by()
-    )
-    if year is not None:
-        assessments = assessments.filter(year=year)
+    else:
+        recognised_first = Case(
+            When(status=AssessmentStatus.RECOGNISED, then=Value(0)), default=Value(1)
+        )
+        assessments = assessments.filter(year=year).order_by(
+            recognised_first, periodic_first, "-pk"
+        )
+    return Subquery(assessments.values("pk")[:1])
+
+
+#: The household columns read by the export, in the order ``household_row`` expects.
+HOUSEHOLD_FIELDS = (
+    "pk",
+    "code",
+    "unit__code",
+    "village__name",
+    "head__full_name",
+    "head__citizen_id",
+    "head__sex",
+    "head__birth_year",
+    "is_ethnic_minority",
+    "chosen",
+)
+ASSESSMENT_FIELDS = (
+    "pk",
+    "member_count",
+    "year",
+    "income_per_capita",
+    "score_a",
+    "recorded_status",
+    "unit__code",
+)
+MEMBER_FIELDS = (
+    "household_id",
+    "full_name",
+    "citizen_id",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "relation",
+    "ethnicity",
+    "health_insurance_number",
+    "health_insurance_expiry",
+)
+
+
+def _households(households_qs: QuerySet, year: int | None):
     return (
         Household.objects.filter(pk__in=households_qs.values("pk"))
-        .select_related("unit", "village", "head")
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=Member.objects.filter(left_on__isnull=True).order_by("birth_year", "pk"),
-                to_attr="current_members",
-            ),
-            Prefetch("assessments", queryset=assessments, to_attr="all_assessments"),
-        )
+        .annotate(chosen=chosen_assessment(year))
         .order_by("unit__name", "code")
+        .values_list(*HOUSEHOLD_FIELDS)
     )
 
 
-def _chosen_assessment(household: Household, year: int | None) -> Assessment | None:
-    assessments = household.all_assessments
-    if year is None:
-        recognised = [a for a in assessments if a.status == AssessmentStatus.RECOGNISED]
-        if not recognised:
-            return None
-        latest = max(a.year for a in recognised)
-        assessments = [a for a in recognised if a.year == latest]
-    return pick_assessment(assessments)
+@dataclass
+class _Chosen:
+    """The exported assessment of one household: its values, deprivations and causes."""
+
+    values: tuple
+    deprived: set[str]
+    causes: list[tuple[str, bool]]
+
+
+def _chosen_assessments(ids: list[int]) -> dict[int, _Chosen]:
+    chosen = {
+        row[0]: _Chosen(row, set(), [])
+        for row in Assessment.objects.filter(pk__in=ids).values_list(*ASSESSMENT_FIELDS)
+    }
+    deprivations = Assessment.deprivations.through.objects.filter(assessment_id__in=ids)
+    for assessment_id, code in deprivations.values_list("assessment_id", "indicator__code"):
+        chosen[assessment_id].deprived.add(code)
+    causes = AssessmentCause.objects.filter(assessment_id__in=ids).order_by("code")
+    for assessment_id, code, primary in causes.values_list("assessment_id", "code", "is_primary"):
+        chosen[assessment_id].causes.append((code, primary))
+    return chosen
+
+
+def _current_members(household_ids: list[int]) -> dict[int, list[tuple]]:
+    """Current members per household: the head first, then by year of birth."""
+    members = defaultdict(list)
+    rows = (
+        Member.objects.filter(household_id__in=household_ids, left_on__isnull=True)
+        .order_by("household_id", "birth_year", "pk")
+        .values_list(*MEMBER_FIELDS)
+    )
+    for row in rows:
+        members[row[0]].append(row)
+    for rows in members.values():
+        rows.sort(key=lambda m: m[6] != Relation.HEAD)
+    return members
+
+
+def _member_counts(household_ids: list[int]) -> dict[int, int]:
+    if not household_ids:
+        return {}
+    counts = (
+        Member.objects.filter(household_id__in=household_ids, left_on__isnull=True)
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["household_id"]: row["n"] for row in counts}
 
 
 def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
-def household_row(household: Household, assessment: Assessment | None, codes: list[str]) -> list:
-    head = household.head
-    unit_code = assessment.unit.code if assessment else household.unit.code
-    row = [
-        household.code,
+def household_row(
+    household: tuple, assessment: _Chosen | None, member_count: int, codes: list[str]
+) -> list:
+    (
+        _pk,
+        code,
         unit_code,
-        household.village.name if household.village_id else "",
-        head.full_name if head else "",
-        head.citizen_id if head else "",
-        head.sex if head else "",
-        head.birth_year if head else None,
-        _flag(household.is_ethnic_minority),
+        village,
+        head_name,
+        head_cid,
+        head_sex,
+        head_birth,
+        minority,
+        _chosen,
+    ) = household
+    row = [
+        code,
+        assessment.values[6] if assessment else unit_code,
+        village or "",
+        head_name or "",
+        head_cid or "",
+        head_sex or "",
+        head_birth,
+        _flag(minority),
     ]
     if assessment is None:
-        row += [len(household.current_members) or None, None, None, None, "", "", ""]
+        row += [member_count or None, None, None, None, "", "", ""]
         row += [None] * len(codes)
         return row
-    causes = sorted(assessment.causes.all(), key=lambda c: c.code)
-    deprived = {indicator.code for indicator in assessment.deprivations.all()}
+    _id, members, year, income, score_a, status, _unit = assessment.values
+    causes = assessment.causes
+    deprived = assessment.deprived
     row += [
-        assessment.member_count,
-        assessment.year,
-        assessment.income_per_capita,
-        assessment.score_a,
-        assessment.recorded_status,
-        next((c.code for c in causes if c.is_primary), ""),
-        ";".join(c.code for c in causes),
+        members,
+        year,
+        income,
+        score_a,
+        status,
+        next((c for c, primary in causes if primary), ""),
+        ";".join(c for c, _primary in causes),
     ]
     row += [_flag(code in deprived) for code in codes]
     return row
 
 
-def member_rows(household: Household, unit_code: str) -> Iterator[list]:
-    members = sorted(household.current_members, key=lambda m: m.relation != Relation.HEAD)
+def member_rows(household_code: str, unit_code: str, members: list[tuple]) -> Iterator[list]:
     for member in members:
-        yield [
-            household.code,
-            unit_code,
-            member.full_name,
-            member.citizen_id,
-            member.sex,
-            member.birth_date,
-            member.birth_year,
-            member.relation,
-            member.ethnicity,
-            member.health_insurance_number,
-            member.health_insurance_expiry,
-        ]
+        yield [household_code, unit_code, *member[1:]]
 
 
-def _records(households_qs, year, codes, chunk_size):
-    """(household row, member rows) per household, walking the queryset in chunks."""
-    for household in _households(households_qs, year).iterator(chunk_size=chunk_size):
-        assessment = _chosen_assessment(household, year)
-        row = household_row(household, assessment, codes)
-        yield row, member_rows(household, row[1])
+def _records(households_qs, year, codes, chunk_size, *, with_members: bool = True):
+    """(household row, member rows) per household, walking the queryset in chunks.
+
+    Each chunk costs three or four queries (chosen assessments, their
+    deprivations and causes, current members) of plain tuples.
+    """
+    rows = _households(households_qs, year).iterator(chunk_size=chunk_size)
+    for chunk in batched(rows, chunk_size):
+        chosen = _chosen_assessments([h[-1] for h in chunk if h[-1] is not None])
+        household_ids = [h[0] for h in chunk]
+        if with_members:
+            members = _current_members(household_ids)
+            counts = {pk: len(rows) for pk, rows in members.items()}
+        else:
+            members = {}
+            counts = _member_counts([h[0] for h in chunk if h[-1] is None])
+        for household in chunk:
+            assessment = chosen.get(household[-1])
+            row = household_row(household, assessment, counts.get(household[0], 0), codes)
+            yield row, member_rows(row[0], row[1], members.get(household[0], ()))
 
 
 def export_households(
@@ -192,11 +296,13 @@ def export_households(
     latest recognised one) as an .xlsx workbook (sheets households and members)
     or a CSV file (households only), in chunks of bytes."""
     indicators = indicator_columns(year, households_qs)
-    records = _records(households_qs, year, [i.code for i in indicators], chunk_size)
+    codes = [i.code for i in indicators]
     if fmt == "csv":
-        return _csv(records, indicators)
+        return _csv(
+            _records(households_qs, year, codes, chunk_size, with_members=False), indicators
+        )
     if fmt == "xlsx":
-        return _xlsx(records, indicators)
+        return _xlsx(_records(households_qs, year, codes, chunk_size), indicators)
     raise ValueError(f"Unknown export format {fmt!r}")
 
 
