@@ -48,6 +48,7 @@ from households.models import (
     PovertyStatus,
     StandardLevel,
 )
+from households.signals import register_bulk_changed
 from plans.models import ActionTemplate, SupportRecord, TargetKind
 
 #: The chart starts with the first full year of the 2016-2020 programme.
@@ -737,6 +738,8 @@ for _model in _FIGURE_MODELS:
 m2m_changed.connect(
     _data_changed, sender=Assessment.deprivations.through, dispatch_uid="dashboard-deprivations"
 )
+# Imports write in bulk statements, which send no model signals.
+register_bulk_changed.connect(_data_changed, dispatch_uid="dashboard-register-bulk")
 
 
 def build_dashboard(scope: DashboardScope) -> Dashboard:

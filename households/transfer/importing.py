@@ -61,6 +61,7 @@ from ..models import (
     StandardLevel,
 )
 from ..rules import AREAS, NotEnoughEvidence, StandardRule, classify
+from ..signals import register_bulk_changed
 from ..validators import validate_citizen_id
 from . import bulk
 from .columns import (
@@ -1371,6 +1372,11 @@ def import_households(
         importer.write()
         result.saved = True
         units = {p.unit for p in importer.households.values()}
+        if result.changes:
+            unit_ids = frozenset(u.pk for u in units)
+            transaction.on_commit(
+                lambda: register_bulk_changed.send(sender=Household, unit_ids=unit_ids, actor=actor)
+            )
         log_access(
             request,
             AccessKind.IMPORT,

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from communes.models import AccessKind, AccessLog
 from households.models import Assessment, AssessmentStatus, Household, Member
+from households.signals import register_bulk_changed
 from households.transfer.exporting import export_households
 from households.transfer.importing import import_households
 from households.transfer.reading import open_table
@@ -484,3 +485,71 @@ def test_export_streams_in_chunks(tmp_path, halong_officer):
     text = b"".join(chunks).decode("utf-8-sig")
     assert text.count("\n") == 31
     assert io.StringIO(text).readline().startswith("M")  # Vietnamese header by default
+
+
+# --- Signal after a confirmed import ----------------------------------------------------
+
+
+@pytest.fixture
+def bulk_changes():
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append((sender, kwargs))
+
+    register_bulk_changed.connect(receiver)
+    yield sent
+    register_bulk_changed.disconnect(receiver)
+
+
+def test_confirmed_import_signals_the_bulk_change_after_commit(
+    tmp_path, halong_officer, bulk_changes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        _import(tmp_path, halong_officer, [household()])
+        assert bulk_changes == []  # not before the commit
+
+    for callback in callbacks:
+        callback()
+    assert bulk_changes == [
+        (
+            Household,
+            {
+                "signal": register_bulk_changed,
+                "unit_ids": {unit("6688").pk},
+                "actor": halong_officer,
+            },
+        )
+    ]
+
+
+def test_preview_and_unchanged_import_send_no_bulk_change(
+    tmp_path, halong_officer, bulk_changes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(tmp_path, halong_officer, [household()], dry_run=True)
+    assert bulk_changes == []
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(tmp_path, halong_officer, [household()])
+    bulk_changes.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _import(tmp_path, halong_officer, [household()])
+
+    assert result.saved and result.changes == 0
+    assert bulk_changes == []
+
+
+def test_import_starts_a_new_dashboard_generation(
+    tmp_path, halong_officer, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from halong import dashboard
+
+    before = cache.get_or_set(dashboard._GENERATION_KEY, 1, None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(tmp_path, halong_officer, [household()])
+
+    assert cache.get(dashboard._GENERATION_KEY) > before
