@@ -143,8 +143,12 @@ def run_wrk(base: str, pairs, seconds: int, clients: int) -> dict:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     errors = int(non_2xx.group(1)) if non_2xx else 0
+    error_detail = f"non-2xx/3xx {errors}"
     if socket_errors:
         errors += sum(int(g) for g in socket_errors.groups())
+        error_detail += ", socket errors (connect, read, write, timeout) " + ", ".join(
+            socket_errors.groups()
+        )
     # wrk prints 50/75/90/99 only: p95 from its detailed distribution is not
     # printed without a Lua done() hook, so the hook below reports it.
     p95 = re.search(r"^p95_us (\d+)", output, re.M)
@@ -156,6 +160,7 @@ def run_wrk(base: str, pairs, seconds: int, clients: int) -> dict:
         "requests": requests,
         "rps": requests / seconds,
         "errors": errors,
+        "error_detail": error_detail,
         "raw": output,
     }
 
@@ -234,6 +239,7 @@ def main(argv=None) -> int:
         f"{result['tool']}: {options.clients} clients, {options.seconds} s, gunicorn -w 2, "
         f"{common.database_label()}; {result['requests']:,} requests ({result['rps']:.1f}/s), "
         f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, {result['errors']} errors"
+        + (f" ({result['error_detail']})" if result.get("error_detail") else "")
     )
     common.note("mix per 7 requests: 2 lists (ward + name search), 4 household pages, 1 dashboard")
     ok = common.figure("load: p95 latency", result["p95"], P95_TARGET_MS, "ms")

@@ -1,15 +1,49 @@
 """Session lifetime: an idle timeout comes from SESSION_COOKIE_AGE with
-SESSION_SAVE_EVERY_REQUEST; this adds the absolute limit."""
+SESSION_SAVE_EVERY_REQUEST (refreshed at most once a minute,
+``IdleSessionMiddleware``); ``AbsoluteSessionLifetimeMiddleware`` adds the
+absolute limit."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 SESSION_STARTED_KEY = "_session_started_at"
+SESSION_REFRESHED_KEY = "_session_refreshed_at"
+#: An unchanged session is written back (its expiry pushed forward) at most this often.
+SESSION_REFRESH_SECONDS = 60
+
+
+class IdleSessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, but an unchanged session is re-saved at most once a minute.
+
+    With SESSION_SAVE_EVERY_REQUEST every request wrote the session row (an
+    UPDATE and a commit) only to push its expiry forward: a third of the
+    writes of a page view, at province scale under load. Here an unchanged
+    session is saved (and its cookie re-sent) only when its last refresh,
+    kept in the session, is ``SESSION_REFRESH_SECONDS`` old or more; the
+    idle timeout therefore ends between SESSION_COOKIE_AGE − 60 s and
+    SESSION_COOKIE_AGE after the last request, never later. A modified
+    session is saved as before.
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is None or session.modified or not settings.SESSION_SAVE_EVERY_REQUEST:
+            return super().process_response(request, response)
+        if session.is_empty():
+            return super().process_response(request, response)
+        now = int(time.time())
+        if now - session.get(SESSION_REFRESHED_KEY, 0) >= SESSION_REFRESH_SECONDS:
+            session[SESSION_REFRESHED_KEY] = now
+            return super().process_response(request, response)
+        # Fresh enough: leave the row and the cookie as they are.
+        patch_vary_headers(response, ("Cookie",))
+        return response
 
 
 class AbsoluteSessionLifetimeMiddleware:
