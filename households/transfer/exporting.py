@@ -287,6 +287,14 @@ def _records(households_qs, year, codes, chunk_size, *, with_members: bool = Tru
             yield row, member_rows(row[0], row[1], members.get(household[0], ()))
 
 
+def household_records(
+    households_qs: QuerySet, year: int | None, codes: list[str], chunk_size: int = CHUNK_SIZE
+) -> Iterator[list]:
+    """The household rows alone, as the CSV export writes them (before ``safe_text``)."""
+    for row, _members in _records(households_qs, year, codes, chunk_size, with_members=False):
+        yield row
+
+
 def export_households(
     households_qs: QuerySet, *, fmt: str = "xlsx", year: int | None = None, chunk_size=CHUNK_SIZE
 ) -> Iterator[bytes]:
