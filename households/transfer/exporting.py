@@ -13,6 +13,7 @@ stays flat however many households are exported.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import os
 import tempfile
@@ -39,6 +40,7 @@ from ..models import (
     StandardLevel,
 )
 from .columns import (
+    FORMULA_TRIGGERS,
     HOUSEHOLD_COLUMNS,
     HOUSEHOLDS_SHEET,
     MEMBER_COLUMNS,
@@ -324,13 +326,27 @@ def _headers(indicators: list[IndicatorColumn]) -> list[str]:
     return header_labels(HOUSEHOLD_COLUMNS) + [indicator_label(i.code, i.name) for i in indicators]
 
 
+#: Types ``safe_text`` returns unchanged; checked by exact type in the hot loop.
+_PLAIN_TYPES = frozenset({int, datetime.date, type(None)})
+
+
+def safe_row(values) -> list:
+    """``safe_text`` of every value, with the common cases (text, int, date, None) inline."""
+    return [
+        ("'" + v if v.startswith(FORMULA_TRIGGERS) else v)
+        if type(v) is str
+        else (v if type(v) in _PLAIN_TYPES else safe_text(v))
+        for v in values
+    ]
+
+
 def _csv(records: Iterable, indicators: list[IndicatorColumn]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with the BOM
     writer.writerow(_headers(indicators))
     for row, _members in records:
-        writer.writerow(["" if v is None else safe_text(v) for v in row])
+        writer.writerow(["" if v is None else v for v in safe_row(row)])
         if buffer.tell() > STREAM_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -360,9 +376,9 @@ def _xlsx(records: Iterable, indicators: list[IndicatorColumn]) -> Iterator[byte
         workbook.append(HOUSEHOLDS_SHEET, _headers(indicators))
         workbook.append(MEMBERS_SHEET, header_labels(MEMBER_COLUMNS))
         for row, member_values in records:
-            workbook.append(HOUSEHOLDS_SHEET, [safe_text(v) for v in row])
+            workbook.append(HOUSEHOLDS_SHEET, safe_row(row))
             for values in member_values:
-                workbook.append(MEMBERS_SHEET, [safe_text(v) for v in values])
+                workbook.append(MEMBERS_SHEET, safe_row(values))
         for values in _code_rows(indicators):
             workbook.append(CODES_SHEET, values)
         workbook.save(path)
