@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -55,7 +56,15 @@ from communes.models import (
     UnitSuccession,
 )
 from communes.selectors import unit_scope_ids
-from households.models import Assessment, AssessmentStatus, PovertyStandard, StandardLevel
+from households.models import (
+    Assessment,
+    AssessmentCause,
+    AssessmentStatus,
+    Indicator,
+    Member,
+    PovertyStandard,
+    StandardLevel,
+)
 from households.transitions import NEAR_POOR, POOR, Transition, transition
 from plans.models import ActionStatus, PlanAction, SupportRecord
 
@@ -400,10 +409,8 @@ def annual_report(
     status = _status_expression(standard)
 
     _count_denominators(rows, mapping, year)
-    _count_flows(rows, mapping, year, status)
-    end_listed = _last_of_year(year, candidates).annotate(cur=status).filter(cur__in=LISTED)
-    _count_deprivations_and_causes(rows, mapping, end_listed)
-    _count_health_insurance(rows, mapping, end_listed, as_of)
+    _count_flows_and_end_lists(rows, mapping, year, status, as_of)
+    _count_start_only(rows, mapping, year, status)
     _count_support(rows, mapping, year, candidates)
     _count_plan_actions(rows, mapping, year, candidates, as_of)
 
@@ -453,9 +460,13 @@ def _count_denominators(rows: dict[int, Row], mapping: _UnitMap, year: int) -> N
         row.start_households = totals.get((unit_id, year - 1), Decimal(0))
 
 
-def _count_flows(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> None:
-    """Start, decreases, increases and end of both lists (two grouped queries)."""
-    candidates = mapping.candidate_ids
+def _decided_in_year(year: int, candidates: set[int], status):
+    """Each household's last decision of ``year`` where it was listed in ``year`` − 1 or ``year``.
+
+    One row per household (``pk``, units, ``cur`` and ``prev`` status, ``ever``
+    listed before ``year`` − 1, people, ethnic minority): the households whose
+    row in the report is their end unit.
+    """
     recognised = _recognised().annotate(s=status)
     previous = (
         recognised.filter(household=OuterRef("household"), year=year - 1)
@@ -467,37 +478,129 @@ def _count_flows(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> 
     # on them (a few % of the register) instead of a look-up of the start status
     # of every household decided in Y.
     listed = recognised.filter(year__in=(year - 1, year), s__in=LISTED).values("household_id")
-    # 1. Households with a recognised decision in Y: their row is the end unit.
-    end_groups = (
+    return (
         _last_of_year(year, candidates)
         .filter(household_id__in=listed)
         .annotate(cur=status, prev=Subquery(previous), ever=Exists(ever))
         .filter(Q(cur__in=LISTED) | Q(prev__in=LISTED))
-        .values("unit_id", "household__unit_id", "cur", "prev", "ever")
-        .annotate(
-            n=Count("pk"),
-            people=Coalesce(Sum("member_count"), 0),
-            ethnic=Count("pk", filter=Q(household__is_ethnic_minority=True)),
+        .values(
+            "pk",
+            "household_id",
+            "unit_id",
+            "household__unit_id",
+            "member_count",
+            "household__is_ethnic_minority",
+            "cur",
+            "prev",
+            "ever",
         )
         .order_by()
     )
-    for g in end_groups:
-        row = rows.get(mapping.resolve(g["unit_id"], g["household__unit_id"]))
+
+
+#: One statement over the households decided in Y (``decided``, computed once):
+#: the flows grouped by unit and start/end status, and for those on a list at the
+#: end of Y their deprivations, causes and members with a valid health card.
+#: Every branch has the same columns: kind, unit, household unit, status, prev,
+#: ever, code, a, b, c.
+_FLOWS_AND_END_LISTS_SQL = """
+WITH decided AS MATERIALIZED ({decided})
+SELECT 'flow', d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever, NULL,
+       COUNT(*), SUM(d.member_count),
+       SUM(CASE WHEN d.household__is_ethnic_minority THEN 1 ELSE 0 END)
+FROM decided d
+GROUP BY d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever
+UNION ALL
+SELECT 'deprivation', d.unit_id, d.household__unit_id, d.cur, NULL, NULL, i.code,
+       COUNT(*), NULL, NULL
+FROM decided d
+JOIN {deprivations} x ON x.assessment_id = d.pk
+JOIN {indicator} i ON i.id = x.indicator_id
+WHERE d.cur IN (%s, %s)
+GROUP BY d.unit_id, d.household__unit_id, d.cur, i.code
+UNION ALL
+SELECT 'cause', d.unit_id, d.household__unit_id, NULL, NULL, NULL, c.code,
+       COUNT(*), NULL, NULL
+FROM decided d
+JOIN {cause} c ON c.assessment_id = d.pk
+WHERE d.cur IN (%s, %s)
+GROUP BY d.unit_id, d.household__unit_id, c.code
+UNION ALL
+SELECT 'members', d.unit_id, d.household__unit_id, NULL, NULL, NULL, NULL,
+       COUNT(CASE WHEN m.left_on IS NULL THEN m.id END),
+       COUNT(
+           CASE WHEN m.left_on IS NULL
+                 AND NOT (m.health_insurance_number = '' AND m.health_insurance_number IS NOT NULL)
+                 AND (m.health_insurance_expiry IS NULL OR m.health_insurance_expiry >= %s)
+           THEN m.id END
+       ),
+       NULL
+FROM decided d
+LEFT JOIN {member} m ON m.household_id = d.household_id
+WHERE d.cur IN (%s, %s)
+GROUP BY d.unit_id, d.household__unit_id
+"""
+
+
+def _count_flows_and_end_lists(
+    rows: dict[int, Row], mapping: _UnitMap, year: int, status, day: datetime.date
+) -> None:
+    """Start, decreases, increases and end of both lists of the households decided in Y,
+    and the deprivations, causes and health insurance of the end lists (one statement).
+
+    The end lists are the decided households whose ``cur`` status is listed, so
+    the four aggregates share one evaluation of "the last decision of Y" (a
+    materialised CTE) instead of recomputing it per aggregate.
+    """
+    decided_sql, decided_params = _decided_in_year(
+        year, mapping.candidate_ids, status
+    ).query.sql_with_params()
+    sql = _FLOWS_AND_END_LISTS_SQL.format(
+        decided=decided_sql,
+        deprivations=_table(Assessment.deprivations.through),
+        indicator=_table(Indicator),
+        cause=_table(AssessmentCause),
+        member=_table(Member),
+    )
+    params = (*decided_params, *LISTED, *LISTED, day, *LISTED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        groups = cursor.fetchall()
+    for kind, unit_id, household_unit_id, cur, prev, ever, code, a, b, c in groups:
+        row = rows.get(mapping.resolve(unit_id, household_unit_id))
         if row is None:
             continue
-        prev, cur, n = _listed(g["prev"]), _listed(g["cur"]), g["n"]
-        if prev:
-            row.block(prev).start += n
-        if cur:
-            block = row.block(cur)
-            block.end += n
-            block.end_people += g["people"]
-            block.end_ethnic_minority += g["ethnic"]
-        kind = transition(prev, cur, ever=frozenset(LISTED) if g["ever"] else frozenset())
-        _apply_transition(row, kind, n)
-    # 2. Households on a list at the start with no recognised decision in Y: out.
-    # A correlated NOT EXISTS, one index probe (household, year) per listed
-    # household, rather than a NOT IN that hashes every decision of Y.
+        if kind == "flow":
+            prev, cur, n = _listed(prev), _listed(cur), a
+            if prev:
+                row.block(prev).start += n
+            if cur:
+                block = row.block(cur)
+                block.end += n
+                block.end_people += b or 0
+                block.end_ethnic_minority += c or 0
+            kind = transition(prev, cur, ever=frozenset(LISTED) if ever else frozenset())
+            _apply_transition(row, kind, n)
+        elif kind == "deprivation":
+            row.deprivations[cur][code] += a
+        elif kind == "cause":
+            row.causes[code] += a
+        else:
+            row.members += a
+            row.members_insured += b
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _count_start_only(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> None:
+    """Households on a list at the start of Y with no recognised decision in Y: out.
+
+    A correlated NOT EXISTS, one index probe (household, year) per listed
+    household, rather than a NOT IN that hashes every decision of Y.
+    """
+    candidates = mapping.candidate_ids
     decided = _recognised().filter(
         household=OuterRef("household"), year=year, unit_id__in=candidates
     )
@@ -539,55 +642,6 @@ def _apply_transition(row: Row, kind: str | None, n: int) -> None:
     for status, column in _TRANSITION_EFFECTS.get(kind, ()):
         block = row.block(status)
         setattr(block, column, getattr(block, column) + n)
-
-
-def _count_deprivations_and_causes(rows, mapping: _UnitMap, end_listed) -> None:
-    deprivations = (
-        end_listed.filter(deprivations__isnull=False)
-        .values("unit_id", "household__unit_id", "cur", "deprivations__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for g in deprivations:
-        row = rows.get(mapping.resolve(g["unit_id"], g["household__unit_id"]))
-        if row is not None:
-            row.deprivations[g["cur"]][g["deprivations__code"]] += g["n"]
-    causes = (
-        end_listed.filter(causes__isnull=False)
-        .values("unit_id", "household__unit_id", "causes__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for g in causes:
-        row = rows.get(mapping.resolve(g["unit_id"], g["household__unit_id"]))
-        if row is not None:
-            row.causes[g["causes__code"]] += g["n"]
-
-
-def _count_health_insurance(rows, mapping: _UnitMap, end_listed, day: datetime.date) -> None:
-    """Current members of the end poor/near-poor households with a card valid on ``day``."""
-    current = Q(household__members__left_on__isnull=True)
-    insured = (
-        current
-        & ~Q(household__members__health_insurance_number="")
-        & (
-            Q(household__members__health_insurance_expiry__isnull=True)
-            | Q(household__members__health_insurance_expiry__gte=day)
-        )
-    )
-    groups = (
-        end_listed.values("unit_id", "household__unit_id")
-        .annotate(
-            members=Count("household__members", filter=current),
-            insured=Count("household__members", filter=insured),
-        )
-        .order_by()
-    )
-    for g in groups:
-        row = rows.get(mapping.resolve(g["unit_id"], g["household__unit_id"]))
-        if row is not None:
-            row.members += g["members"]
-            row.members_insured += g["insured"]
 
 
 def _count_support(rows, mapping: _UnitMap, year: int, candidates: set[int]) -> None:
