@@ -405,14 +405,13 @@ def annual_report(
     }
     mapping = _UnitMap(set(rows), day, successions)
     mapping.load()
-    candidates = mapping.candidate_ids
     status = _status_expression(standard)
 
     _count_denominators(rows, mapping, year)
     _count_flows_and_end_lists(rows, mapping, year, status, as_of)
     _count_start_only(rows, mapping, year, status)
-    _count_support(rows, mapping, year, candidates)
-    _count_plan_actions(rows, mapping, year, candidates, as_of)
+    _count_support(rows, mapping, year)
+    _count_plan_actions(rows, mapping, year, as_of)
 
     unit_rows = list(rows.values())
     groups = {
@@ -644,14 +643,18 @@ def _apply_transition(row: Row, kind: str | None, n: int) -> None:
         setattr(block, column, getattr(block, column) + n)
 
 
-def _count_support(rows, mapping: _UnitMap, year: int, candidates: set[int]) -> None:
-    """Support given in ``year`` to households of the unit, by type and by funding source."""
+def _count_support(rows, mapping: _UnitMap, year: int) -> None:
+    """Support given in ``year`` to households of the unit, by type and by funding source.
+
+    Grouped by the unit as of ``year`` (a correlated look-up per record); units
+    outside ``mapping.candidate_ids`` resolve to no row and are dropped here rather than by
+    a WHERE on the same look-up, which PostgreSQL would evaluate a second time.
+    """
     groups = (
         SupportRecord.objects.filter(
             given_on__gte=datetime.date(year, 1, 1), given_on__lte=datetime.date(year, 12, 31)
         )
         .annotate(at_unit=_unit_at(year, "household"))
-        .filter(at_unit__in=candidates)
         .values("at_unit", "household__unit_id", "support_type__code", "funding_source")
         .annotate(count=Count("pk"), vnd=Coalesce(Sum("amount"), 0))
         .order_by()
@@ -665,9 +668,7 @@ def _count_support(rows, mapping: _UnitMap, year: int, candidates: set[int]) -> 
         _add_money(row.support_by_source, {g["funding_source"]: money})
 
 
-def _count_plan_actions(
-    rows, mapping: _UnitMap, year: int, candidates: set[int], day: datetime.date
-) -> None:
+def _count_plan_actions(rows, mapping: _UnitMap, year: int, day: datetime.date) -> None:
     """Actions done in ``year``, and actions open and past due on ``day`` (31/12 or today).
 
     An action finished after ``day`` was still open then; dropped actions are
@@ -686,7 +687,6 @@ def _count_plan_actions(
     groups = (
         PlanAction.objects.filter(done | overdue)
         .annotate(at_unit=_unit_at(year, "plan__household"))
-        .filter(at_unit__in=candidates)
         .values("at_unit", "plan__household__unit_id")
         .annotate(done=Count("pk", filter=done), overdue=Count("pk", filter=overdue))
         .order_by()
