@@ -196,8 +196,8 @@ def _current_members(household_ids: list[int]) -> dict[int, list[tuple]]:
     )
     for row in rows:
         members[row[0]].append(row)
-    for rows in members.values():
-        rows.sort(key=lambda m: m[6] != Relation.HEAD)
+    for people in members.values():
+        people.sort(key=lambda m: m[6] != Relation.HEAD)
     return members
 
 
@@ -279,7 +279,7 @@ def _records(households_qs, year, codes, chunk_size, *, with_members: bool = Tru
         household_ids = [h[0] for h in chunk]
         if with_members:
             members = _current_members(household_ids)
-            counts = {pk: len(rows) for pk, rows in members.items()}
+            counts = {pk: len(people) for pk, people in members.items()}
         else:
             members = {}
             counts = _member_counts([h[0] for h in chunk if h[-1] is None])
