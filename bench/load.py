@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common  # noqa: E402
 
 P95_TARGET_MS = 300
+#: Threads per gunicorn worker (gthread); 1: the default sync workers.
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
 LUA = """
 local paths = {%(paths)s}
@@ -97,6 +99,7 @@ def start_gunicorn(port: int) -> subprocess.Popen:
         "halong.wsgi:application",
         "-w",
         "2",
+        *(("--worker-class", "gthread", "--threads", str(THREADS)) if THREADS > 1 else ()),
         "-b",
         f"127.0.0.1:{port}",
         "--access-logfile",
