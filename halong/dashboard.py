@@ -747,8 +747,9 @@ def build_dashboard(scope: DashboardScope) -> Dashboard:
 
     The cache key holds the scope, today's date and a generation that every
     save or delete of an assessment, count, support record or standard
-    advances; bulk writes (imports, ``seed_demo``) send no signal, so the
-    timeout bounds how long a figure can lag behind them. With several app
+    advances, and so does a confirmed import (``register_bulk_changed``);
+    other bulk writes (``seed_demo``, the bench generator) send no signal,
+    so the timeout bounds how long a figure can lag behind them. With several app
     processes the cache must be shared (docs/deploy.md), or each process
     keeps its own generation. 0 turns the cache off.
     """
