@@ -45,8 +45,11 @@ run: $(STAMP)
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# One worker per core (pytest-xdist); a file's tests stay on one worker.
+# JOBS=0 runs everything in one process.
+JOBS ?= auto
 test: $(STAMP)
-	$(TEST_ENV) $(VENV)/bin/pytest $(ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest -n $(JOBS) --dist loadfile $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from communes.models import AdministrativeUnit, Role, SteeringCommittee, UnitKind
 from communes.unit_loading import load_units
@@ -89,3 +91,11 @@ def halong_member(units, make_member):
 @pytest.fixture
 def baichay_officer(units, make_member):
     return make_member(Role.WARD_OFFICER, unit("6673"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the UI's default language (Vietnamese), whatever ran before."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from communes.models import Role
 from communes.selectors import today
@@ -130,7 +131,7 @@ def test_plan_create_refused_when_latest_decision_not_poor(units, halong_officer
     household = HouseholdFactory(unit=unit("6688"))
     recognised(household, year=2024)
     recognised(household, status=PovertyStatus.NOT_POOR, year=2025, deprived=(), causes=())
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         services.plan_create(actor=halong_officer, household=household, **plan_kwargs())
     assert "Only poor and near-poor households get an exit plan" in error.value.messages[0]
     assert not ExitPlan.objects.exists()
@@ -220,7 +221,7 @@ def test_action_add_accepts_member_of_the_wards_committee(plan, halong_officer, 
 
 def test_action_add_refused_when_responsible_from_other_ward(plan, halong_officer, make_member):
     baichay_member = make_member(Role.MEMBER, unit("6673"))
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         services.action_add(
             actor=halong_officer, plan=plan, **add_kwargs(responsible=baichay_member)
         )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from communes.models import Role
 from communes.selectors import today
@@ -436,7 +437,8 @@ def test_household_section_lists_plans_and_offers_new_plan_to_officer(
 
 
 def test_household_section_offers_no_new_plan_to_member(household, halong_member):
-    html = render_section(halong_member, household)
+    with translation.override("en"):
+        html = render_section(halong_member, household)
     assert create_url(household) not in html
     assert "This household has no exit plan." in html
 
