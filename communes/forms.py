@@ -99,7 +99,12 @@ class AccessLogFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
     kind = forms.ChoiceField(label=_("What"), required=False)
     user = forms.CharField(label=_("Username"), max_length=150, required=False)
-    household = forms.IntegerField(label=_("Household (id)"), min_value=1, required=False)
+    household = forms.CharField(
+        label=_("Household code"),
+        max_length=30,
+        required=False,
+        help_text=_("As on the household page, e.g. HL-00004."),
+    )
     date_from = forms.DateField(label=_("From"), widget=DateInput(), required=False)
     date_to = forms.DateField(label=_("Until"), widget=DateInput(), required=False)
 
@@ -118,8 +123,9 @@ class AccessLogFilterForm(forms.Form):
             entries = entries.filter(kind=data["kind"])
         if data["user"]:
             entries = entries.filter(user__username__iexact=data["user"].strip())
-        if data["household"]:
-            entries = entries.filter(household_id=data["household"])
+        if code := data["household"].strip():
+            # Codes repeat across wards: the unit filter (or the log's scope) narrows them.
+            entries = entries.filter(label__iexact=code)
         if data["date_from"]:
             entries = entries.filter(at__date__gte=data["date_from"])
         if data["date_to"]:

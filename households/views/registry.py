@@ -14,7 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
 from communes.history import change_history, merged
-from communes.permissions import Action, can_view_names, require, unit_ids_with, uses_names_grant
+from communes.permissions import (
+    Action,
+    can_view_names,
+    has_perm,
+    require,
+    unit_ids_with,
+    uses_names_grant,
+)
 from communes.selectors import grassroots_units_for, villages_of
 
 from ..forms.registry import (
@@ -102,6 +109,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_edit": can_edit_household(request.user, household),
         "history": household_history(household),
+        "can_view_access_log": has_perm(request.user, Action.VIEW_ACCESS_LOG, household.unit),
     }
     return render(request, "households/household_detail.html", context)
 

@@ -205,6 +205,24 @@ def test_access_log_filters_by_kind_and_user(household, halong_head, halong_offi
     assert list(response.context["page_obj"]) == []
 
 
+def test_household_page_links_heads_to_its_access_log(household, halong_head, halong_officer):
+    logged_in(halong_officer).get(household.get_absolute_url())
+    other = HouseholdFactory(unit=unit("6688"), code="HL-OTHER")
+    logged_in(halong_officer).get(other.get_absolute_url())
+    page = logged_in(halong_head).get(household.get_absolute_url())
+    link = f"{reverse('communes:access_log')}?unit={household.unit_id}&amp;household=HL-AUDIT"
+    assert link in page.content.decode()
+    response = logged_in(halong_head).get(link.replace("&amp;", "&"))
+    assert [(e.label, e.user) for e in response.context["page_obj"]] == [
+        ("HL-AUDIT", halong_head),
+        ("HL-AUDIT", halong_officer),
+    ]
+    assert (
+        reverse("communes:access_log")
+        not in logged_in(halong_officer).get(household.get_absolute_url()).content.decode()
+    )
+
+
 def test_access_log_page_is_read_only(household, halong_head):
     url = reverse("communes:access_log")
     assert logged_in(halong_head).post(url).status_code == 405
