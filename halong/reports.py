@@ -60,6 +60,7 @@ from households.models import (
     Assessment,
     AssessmentCause,
     AssessmentStatus,
+    Household,
     Indicator,
     Member,
     PovertyStandard,
@@ -366,15 +367,15 @@ def _last_of_year(year: int, unit_ids: Iterable[int]):
     return _recognised().filter(year=year, unit_id__in=unit_ids).filter(~Exists(later))
 
 
-def _unit_at(year: int, household_path: str):
-    """The household's unit as of ``year``: its latest assessment's up to then, else current."""
-    latest = (
-        Assessment.objects.filter(household=OuterRef(household_path), year__lte=year)
-        .order_by("-year", "-pk")
-        .values("unit_id")[:1]
-    )
-    return Coalesce(
-        Subquery(latest), F(f"{household_path}__unit_id"), output_field=BigIntegerField()
+def _household_unit(household_path: str):
+    """The household's current unit, looked up by primary key for each row that needs it.
+
+    A correlated look-up rather than a join where the query keeps few rows (or
+    none): for a join PostgreSQL hashes the whole household table first.
+    """
+    return Subquery(
+        Household.objects.filter(pk=OuterRef(household_path)).values("unit_id"),
+        output_field=BigIntegerField(),
     )
 
 
@@ -608,12 +609,13 @@ def _count_start_only(rows: dict[int, Row], mapping: _UnitMap, year: int, status
         .annotate(s=status)
         .filter(s__in=LISTED)
         .exclude(Exists(decided))
-        .values("unit_id", "household__unit_id", "s")
+        .annotate(household_unit=_household_unit("household"))
+        .values("unit_id", "household_unit", "s")
         .annotate(n=Count("pk"), people=Coalesce(Sum("member_count"), 0))
         .order_by()
     )
     for g in start_only:
-        row = rows.get(mapping.resolve(g["unit_id"], g["household__unit_id"]))
+        row = rows.get(mapping.resolve(g["unit_id"], g["household_unit"]))
         if row is None:
             continue
         block = row.block(g["s"])
@@ -643,33 +645,84 @@ def _apply_transition(row: Row, kind: str | None, n: int) -> None:
         setattr(block, column, getattr(block, column) + n)
 
 
+#: Support given in Y, grouped by the unit of its household as of Y: each
+#: household given support looks up its unit once (``located``), however many
+#: records it has, instead of one look-up per record.
+_SUPPORT_SQL = """
+WITH located AS MATERIALIZED (
+    SELECT hh.id, hh.unit_id,
+           COALESCE(
+               (SELECT a.unit_id FROM {assessment} a
+                WHERE a.household_id = hh.id AND a.year <= %s
+                ORDER BY a.year DESC, a.id DESC
+                LIMIT 1),
+               hh.unit_id
+           ) AS at_unit
+    FROM {household} hh
+    WHERE hh.id IN (
+        SELECT g.household_id FROM {support} g WHERE g.given_on >= %s AND g.given_on <= %s
+    )
+)
+SELECT l.at_unit, l.unit_id, t.code, s.funding_source, COUNT(*), SUM(s.amount)
+FROM {support} s
+JOIN located l ON l.id = s.household_id
+JOIN {support_type} t ON t.id = s.support_type_id
+WHERE s.given_on >= %s AND s.given_on <= %s
+GROUP BY l.at_unit, l.unit_id, t.code, s.funding_source
+"""
+
+
 def _count_support(rows, mapping: _UnitMap, year: int) -> None:
     """Support given in ``year`` to households of the unit, by type and by funding source.
 
-    Grouped by the unit as of ``year`` (a correlated look-up per record); units
-    outside ``mapping.candidate_ids`` resolve to no row and are dropped here rather than by
-    a WHERE on the same look-up, which PostgreSQL would evaluate a second time.
+    Grouped by the household's unit as of ``year``: the unit of its latest
+    assessment up to then (any status), else its current unit. Units outside
+    ``mapping.candidate_ids`` resolve to no row and are dropped here.
     """
-    groups = (
-        SupportRecord.objects.filter(
-            given_on__gte=datetime.date(year, 1, 1), given_on__lte=datetime.date(year, 12, 31)
-        )
-        .annotate(at_unit=_unit_at(year, "household"))
-        .values("at_unit", "household__unit_id", "support_type__code", "funding_source")
-        .annotate(count=Count("pk"), vnd=Coalesce(Sum("amount"), 0))
-        .order_by()
+    sql = _SUPPORT_SQL.format(
+        support=_table(SupportRecord),
+        assessment=_table(Assessment),
+        household=_table(Household),
+        support_type=_table(SupportRecord.support_type.field.related_model),
     )
-    for g in groups:
-        row = rows.get(mapping.resolve(g["at_unit"], g["household__unit_id"]))
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    params = (year, first, last, first, last)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        groups = cursor.fetchall()
+    for at_unit, household_unit_id, code, source, count, vnd in groups:
+        row = rows.get(mapping.resolve(at_unit, household_unit_id))
         if row is None:
             continue
-        money = {"count": g["count"], "vnd": g["vnd"]}
-        _add_money(row.support, {g["support_type__code"]: money})
-        _add_money(row.support_by_source, {g["funding_source"]: money})
+        money = {"count": int(count), "vnd": int(vnd or 0)}
+        _add_money(row.support, {code: money})
+        _add_money(row.support_by_source, {source: money})
+
+
+#: Plan actions counted per household first (``actions``), then each household's
+#: unit as of Y looked up once, as for support. The household's current unit is
+#: a look-up by primary key: a join would hash the whole household table for a
+#: few thousand households (support, with more households, keeps the join).
+_PLAN_ACTIONS_SQL = """
+WITH actions AS MATERIALIZED ({actions}),
+located AS MATERIALIZED (
+    SELECT x.done, x.overdue,
+           (SELECT a.unit_id FROM {assessment} a
+            WHERE a.household_id = x.household_id AND a.year <= %s
+            ORDER BY a.year DESC, a.id DESC
+            LIMIT 1) AS assessed_unit,
+           (SELECT hh.unit_id FROM {household} hh WHERE hh.id = x.household_id) AS unit_id
+    FROM actions x
+)
+SELECT COALESCE(l.assessed_unit, l.unit_id), l.unit_id, SUM(l.done), SUM(l.overdue)
+FROM located l
+GROUP BY COALESCE(l.assessed_unit, l.unit_id), l.unit_id
+"""
 
 
 def _count_plan_actions(rows, mapping: _UnitMap, year: int, day: datetime.date) -> None:
-    """Actions done in ``year``, and actions open and past due on ``day`` (31/12 or today).
+    """Actions done in ``year``, and actions open and past due on ``day`` (31/12 or today),
+    grouped by the household's unit as of ``year`` (as for support).
 
     An action finished after ``day`` was still open then; dropped actions are
     never overdue.
@@ -684,15 +737,21 @@ def _count_plan_actions(rows, mapping: _UnitMap, year: int, day: datetime.date) 
         & Q(due_date__lt=day)
         & (Q(completed_on__isnull=True) | Q(completed_on__gt=day))
     )
-    groups = (
+    per_household = (
         PlanAction.objects.filter(done | overdue)
-        .annotate(at_unit=_unit_at(year, "plan__household"))
-        .values("at_unit", "plan__household__unit_id")
+        .values(household_id=F("plan__household_id"))
         .annotate(done=Count("pk", filter=done), overdue=Count("pk", filter=overdue))
         .order_by()
     )
-    for g in groups:
-        row = rows.get(mapping.resolve(g["at_unit"], g["plan__household__unit_id"]))
+    actions_sql, params = per_household.query.sql_with_params()
+    sql = _PLAN_ACTIONS_SQL.format(
+        actions=actions_sql, assessment=_table(Assessment), household=_table(Household)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, year))
+        groups = cursor.fetchall()
+    for at_unit, household_unit_id, done_count, overdue_count in groups:
+        row = rows.get(mapping.resolve(at_unit, household_unit_id))
         if row is not None:
-            row.plan_actions_done += g["done"]
-            row.plan_actions_overdue += g["overdue"]
+            row.plan_actions_done += int(done_count)
+            row.plan_actions_overdue += int(overdue_count)
