@@ -19,6 +19,8 @@ from django.db import connection, models
 #: Parameters per statement: below SQLite's (32,766) and PostgreSQL's (65,535) limits.
 MAX_PARAMS = 30_000
 MAX_ROWS = 1_000
+#: Rows per bulk statement (well under SQLite's limit on query parameters).
+BATCH = 500
 
 
 def _converter(field: models.Field):
