@@ -9,9 +9,7 @@ urlpatterns = [
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/members/new/", views.member_create, name="member_create"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
-    path(
-        "members/<int:pk>/citizen-id/", views.member_citizen_id, name="member_citizen_id"
-    ),
+    path("members/<int:pk>/citizen-id/", views.member_citizen_id, name="member_citizen_id"),
     path("members/<int:pk>/leave/", views.member_leave, name="member_leave"),
     path("members/<int:pk>/move/", views.member_move, name="member_move"),
     path("members/<int:pk>/make-head/", views.household_set_head, name="household_set_head"),
