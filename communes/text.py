@@ -1,6 +1,12 @@
-"""Text helpers for Vietnamese: search that ignores diacritics."""
+"""Text helpers: search that ignores Vietnamese diacritics; spreadsheet-safe cells."""
 
+import datetime
 import unicodedata
+from decimal import Decimal
+from typing import Any
+
+#: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def fold(text: str) -> str:
@@ -13,3 +19,25 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return " ".join(stripped.lower().split())
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value`` made safe for a spreadsheet cell: text that would start a formula gets a ``'``.
+
+    Numbers, dates and ``None`` are returned unchanged; any other value is
+    written as its text (lazy translations included). ``spreadsheet_unquote``
+    undoes it, so an exported file imports back to the same text.
+    """
+    if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
+        return value
+    value = str(value)
+    if value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unquote(text: str) -> str:
+    """The text before ``spreadsheet_safe`` quoted it."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text

@@ -9,7 +9,7 @@ poverty and the support given. The form's wording is Vietnamese whatever the
 interface language, so its labels are constants here, not translations.
 
 The workbook is streamed (openpyxl ``write_only``). Every text cell goes
-through ``safe_cell``: unit names and codes are entered by users, and a cell
+through ``communes.text.spreadsheet_safe``: unit names and codes are entered by users, and a cell
 starting with ``=`` would run as a formula when the file is opened.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import IO, Any
 
 from django.utils import timezone
@@ -27,13 +26,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from communes.models import Area
+from communes.text import spreadsheet_safe
 from households.models import Cause, Indicator
 from plans.models import FundingSource, SupportType
 
 from .reports import Block, Report, Row, rate_pct
 
 #: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 TITLE = "BÁO CÁO KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}"
 SUMMARY_SHEET = "Kết quả rà soát"
@@ -63,20 +62,6 @@ BLOCK_WIDTH = sum(len(columns) for _, columns in _POOR_GROUPS)
 WIDTH = len(_LEADING) + 2 * BLOCK_WIDTH
 
 
-def safe_cell(value: Any) -> Any:
-    """``value`` made safe for a spreadsheet cell: text that would start a formula gets a ``'``.
-
-    Numbers, dates and ``None`` are returned unchanged; any other value is
-    written as its text (lazy translations included).
-    """
-    if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
-        return value
-    value = str(value)
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def _date_line(place: str, day: datetime.date) -> str:
     return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
 
@@ -100,7 +85,7 @@ class _Sheet:
     def append(self, values: Iterable[Any], *, bold: bool = False, font=None, centre=False):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(self.ws, value=safe_cell(value))
+            cell = WriteOnlyCell(self.ws, value=spreadsheet_safe(value))
             if font is not None or bold:
                 cell.font = font or self.bold
             if centre:

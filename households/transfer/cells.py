@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from communes.text import fold
+from communes.text import fold, spreadsheet_unquote
 
 from ..models import PovertyStatus, Relation, Sex
 from .columns import (
@@ -18,7 +18,6 @@ from .columns import (
     RELATION_WORDS,
     SEX_WORDS,
     STATUS_WORDS,
-    unquote,
 )
 from .problems import CellError
 
@@ -39,7 +38,7 @@ def _plain(value: Any) -> str:
         value = value.date()
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    return unquote(str(value).strip())
+    return spreadsheet_unquote(str(value).strip())
 
 
 def parse_text(value: Any, max_length: int) -> str:

@@ -10,10 +10,7 @@ translation, so an exported file reads the same whatever the language.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from django.utils.translation import get_language
 
@@ -25,9 +22,6 @@ HOUSEHOLDS_SHEET = "households"
 MEMBERS_SHEET = "members"
 #: Other names accepted for the members sheet (folded).
 MEMBERS_SHEET_NAMES = frozenset({"members", "thanh vien", "nhan khau"})
-
-#: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -134,26 +128,6 @@ def header_labels(columns: tuple[Column, ...]) -> list[str]:
 
 def indicator_label(code: str, name: str) -> str:
     return name if vietnamese() else code
-
-
-def safe_text(value: Any) -> Any:
-    """``value`` made safe for a spreadsheet cell: text that would start a formula gets a ``'``.
-
-    Numbers, dates and ``None`` are returned unchanged. ``unquote`` undoes it
-    on import, so an exported file imports back to the same text.
-    """
-    if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
-        return value
-    value = str(value)
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def unquote(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
-        return text[1:]
-    return text
 
 
 def pick_assessment(assessments):

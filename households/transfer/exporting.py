@@ -25,6 +25,8 @@ from itertools import batched
 from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from communes.text import FORMULA_TRIGGERS, spreadsheet_safe
+
 from ..models import (
     Assessment,
     AssessmentCause,
@@ -40,14 +42,12 @@ from ..models import (
     StandardLevel,
 )
 from .columns import (
-    FORMULA_TRIGGERS,
     HOUSEHOLD_COLUMNS,
     HOUSEHOLDS_SHEET,
     MEMBER_COLUMNS,
     MEMBERS_SHEET,
     header_labels,
     indicator_label,
-    safe_text,
 )
 from .xlsx import StreamingWorkbook
 
@@ -292,7 +292,7 @@ def _records(households_qs, year, codes, chunk_size, *, with_members: bool = Tru
 def household_records(
     households_qs: QuerySet, year: int | None, codes: list[str], chunk_size: int = CHUNK_SIZE
 ) -> Iterator[list]:
-    """The household rows alone, as the CSV export writes them (before ``safe_text``)."""
+    """The household rows alone, as the CSV export writes them (before ``spreadsheet_safe``)."""
     for row, _members in _records(households_qs, year, codes, chunk_size, with_members=False):
         yield row
 
@@ -326,16 +326,16 @@ def _headers(indicators: list[IndicatorColumn]) -> list[str]:
     return header_labels(HOUSEHOLD_COLUMNS) + [indicator_label(i.code, i.name) for i in indicators]
 
 
-#: Types ``safe_text`` returns unchanged; checked by exact type in the hot loop.
+#: Types ``spreadsheet_safe`` returns unchanged; checked by exact type in the hot loop.
 _PLAIN_TYPES = frozenset({int, datetime.date, type(None)})
 
 
 def safe_row(values) -> list:
-    """``safe_text`` of every value, with the common cases (text, int, date, None) inline."""
+    """``spreadsheet_safe`` of every value, with the common cases (text, int, date, None) inline."""
     return [
         ("'" + v if v.startswith(FORMULA_TRIGGERS) else v)
         if type(v) is str
-        else (v if type(v) in _PLAIN_TYPES else safe_text(v))
+        else (v if type(v) in _PLAIN_TYPES else spreadsheet_safe(v))
         for v in values
     ]
 
@@ -357,7 +357,7 @@ def _csv(records: Iterable, indicators: list[IndicatorColumn]) -> Iterator[bytes
 def _code_rows(indicators: list[IndicatorColumn]) -> Iterator[list]:
     yield ["column", "code", "meaning"]
     for indicator in indicators:
-        yield ["indicator", indicator.code, safe_text(indicator.name)]
+        yield ["indicator", indicator.code, spreadsheet_safe(indicator.name)]
     for value, label in PovertyStatus.choices:
         yield ["status", value, str(label)]
     for value, label in Cause.choices:

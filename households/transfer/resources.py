@@ -16,7 +16,9 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from .columns import HOUSEHOLD_COLUMNS, header_labels, indicator_label, safe_text
+from communes.text import spreadsheet_safe
+
+from .columns import HOUSEHOLD_COLUMNS, header_labels, indicator_label
 from .exporting import CHUNK_SIZE, household_records, indicator_columns
 
 #: Field names of the indicator columns (their codes may clash with a column's key).
@@ -66,4 +68,4 @@ class HouseholdResource(resources.Resource):
         keys = list(self.fields)
         records = household_records(queryset, self.year, self.codes, CHUNK_SIZE)
         for row in records:
-            yield dict(zip(keys, (safe_text(value) for value in row), strict=True))
+            yield dict(zip(keys, (spreadsheet_safe(value) for value in row), strict=True))

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from communes.models import Area, UnitHouseholdCount, UnitKind
-from halong.report_export import DETAIL_SHEET, SUMMARY_SHEET, safe_cell, write_xlsx
+from communes.text import spreadsheet_safe
+from halong.report_export import DETAIL_SHEET, SUMMARY_SHEET, write_xlsx
 from halong.reports import annual_report
 from tests.factories import AssessmentFactory, HouseholdFactory, UnitFactory
 
@@ -129,8 +130,8 @@ def test_second_sheet_has_deprivations_causes_and_support(report):
         (datetime.date(2024, 12, 31), datetime.date(2024, 12, 31)),
     ],
 )
-def test_safe_cell(value, expected):
-    assert safe_cell(value) == expected
+def test_spreadsheet_safe(value, expected):
+    assert spreadsheet_safe(value) == expected
 
 
 def test_sheets_print_landscape_on_one_page_width(tmp_path):
