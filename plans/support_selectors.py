@@ -30,6 +30,18 @@ def support_for(user) -> QuerySet[SupportRecord]:
     )
 
 
+def named_support_for(user) -> QuerySet[SupportRecord]:
+    """``support_for`` narrowed to units where ``user`` may also read names.
+
+    Lists and reports that name households (the ledger, the duplicate report)
+    use this: a user with a ward role and a city role without the names grant
+    reads names of their ward only, not of the whole city.
+    """
+    records = support_for(user)
+    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
+    return records if named is None else records.filter(household__unit_id__in=named)
+
+
 def with_list_columns(records: QuerySet[SupportRecord]) -> QuerySet[SupportRecord]:
     return records.select_related("household__unit", "household__head", "member", "support_type")
 
@@ -139,7 +151,7 @@ def possible_duplicates(user, year: int | None = None) -> list[DuplicatePair]:
     # Compare slim rows (no joins), then load the full rows of the pairs found:
     # a city-wide ledger holds tens of thousands of records.
     records = (
-        support_for(user)
+        named_support_for(user)
         .filter(support_type_id__in=rules)
         .only(*COMPARED_FIELDS)
         .order_by("household_id", "support_type_id", "given_on", "pk")
@@ -183,7 +195,7 @@ def support_while_not_poor(user, year: int | None = None) -> QuerySet[SupportRec
         .exclude(recorded_status="")
         .order_by("-year", "-decision_date", "-pk")
     )
-    records = with_list_columns(support_for(user)).annotate(
+    records = with_list_columns(named_support_for(user)).annotate(
         status_then=Subquery(in_force.values("recorded_status")[:1]),
         status_year=Subquery(in_force.values("year")[:1]),
     )

@@ -43,9 +43,7 @@ def _named_support(user):
     """Ledger rows name households: city roles need the names grant (403 otherwise)."""
     require(can_view_support_ledger(user))
     require(can_view_names(user))
-    records = selectors.support_for(user)
-    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
-    return records if named is None else records.filter(household__unit_id__in=named)
+    return selectors.named_support_for(user)
 
 
 @require_GET

@@ -6,12 +6,15 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from communes.models import Role
 from plans.models import SupportRecord
-from tests.conftest import unit
+from plans.support_selectors import named_support_for, support_for
+from tests.conftest import REFORM, committee_of, unit
 from tests.factories import (
     ExitPlanFactory,
     HouseholdFactory,
     MemberFactory,
+    MembershipFactory,
     PlanActionFactory,
     SupportRecordFactory,
     support_type,
@@ -333,3 +336,16 @@ def test_household_section_query_count_constant(
     with django_assert_num_queries(2):
         html = render_section(halong_officer, household)
     assert html.count("<tr>") == size + 1
+
+
+def test_ward_officer_also_on_city_staff_without_grant_reads_names_of_own_ward_only(
+    units, city, make_member
+):
+    user = make_member(Role.WARD_OFFICER, unit("6688"))
+    MembershipFactory(
+        user=user, committee=committee_of(city), role=Role.CITY_STAFF, start_date=REFORM
+    )
+    own = SupportRecordFactory(household=HouseholdFactory(unit=unit("6688")))
+    other = SupportRecordFactory(household=HouseholdFactory(unit=unit("6673")))
+    assert set(support_for(user)) == {own, other}  # the ledger's scope (aggregates)
+    assert list(named_support_for(user)) == [own]  # what named lists and reports show
