@@ -128,12 +128,12 @@ def _check_zip(path: Path) -> None:
             raise FileRefused(_("This file is not a real Excel workbook (.xlsx).")) from error
 
 
-def _sheet_rows(worksheet, name: str) -> Sheet:
+def _sheet(name: str, rows) -> Sheet:
+    """A sheet from its rows (tuples of cell values): the first is the header;
+    blank rows are skipped, Excel row numbers kept."""
     sheet = Sheet(name=name)
-    rows = worksheet.iter_rows(values_only=True)
     for number, values in enumerate(rows, start=1):
-        if len(values) > MAX_COLUMNS:
-            values = values[:MAX_COLUMNS]
+        values = values[:MAX_COLUMNS]
         if number == 1:
             sheet.header = list(values)
             continue
@@ -145,6 +145,10 @@ def _sheet_rows(worksheet, name: str) -> Sheet:
         if any(value is not None and value != "" for value in values):
             sheet.rows.append((number, values))
     return sheet
+
+
+def _sheet_rows(worksheet, name: str) -> Sheet:
+    return _sheet(name, worksheet.iter_rows(values_only=True))
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -184,20 +188,8 @@ def _read_csv(path: Path) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    sheet = Sheet(name="CSV")
     try:
-        for number, values in enumerate(reader, start=1):
-            values = tuple(value.strip() for value in values[:MAX_COLUMNS])
-            if number == 1:
-                sheet.header = list(values)
-                continue
-            if number > MAX_ROWS:
-                raise FileRefused(
-                    _("The sheet “%(sheet)s” has more than %(limit)s rows.")
-                    % {"sheet": "CSV", "limit": MAX_ROWS}
-                )
-            if any(values):
-                sheet.rows.append((number, values))
+        sheet = _sheet("CSV", (tuple(value.strip() for value in values) for values in reader))
     except csv.Error as error:
         raise FileRefused(_("This file is not a text CSV file.")) from error
     return Table(households=sheet)

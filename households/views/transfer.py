@@ -73,7 +73,7 @@ def _store(user, upload) -> tuple[str, str]:
     return token, extension
 
 
-def _streamed(request, chunks, *, fmt: str, name: str) -> StreamingHttpResponse:
+def _streamed(chunks, *, fmt: str, name: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
@@ -166,7 +166,7 @@ def import_template(request: HttpRequest, code: str) -> HttpResponse:
     require(has_perm(request.user, Action.IMPORT_HOUSEHOLDS))
     standard = get_object_or_404(PovertyStandard, code=code)
     return _streamed(
-        request, template_workbook(standard), fmt="xlsx", name=f"mau-nhap-ho-{standard.code}.xlsx"
+        template_workbook(standard), fmt="xlsx", name=f"mau-nhap-ho-{standard.code}.xlsx"
     )
 
 
@@ -202,7 +202,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
         year=year,
         filters=request.GET.urlencode(),
     )
-    return _streamed(request, export_households(households, fmt=fmt, year=year), fmt=fmt, name=name)
+    return _streamed(export_households(households, fmt=fmt, year=year), fmt=fmt, name=name)
 
 
 @require_GET
@@ -225,4 +225,4 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
         round=review_round.pk,
     )
     chunks = export_households(households, fmt=fmt, year=review_round.year)
-    return _streamed(request, chunks, fmt=fmt, name=name)
+    return _streamed(chunks, fmt=fmt, name=name)
