@@ -47,7 +47,15 @@ YET_KIEU_CODE = "HL-YETKIEU"
 YET_KIEU_NAME = "Phường Yết Kiêu"
 YET_KIEU_END = datetime.date(2024, 11, 1)
 YET_KIEU_SUCCESSOR_CODE = "6685"  # legacy ward Trần Hưng Đạo
-YET_KIEU_LEGAL_BASIS = "NQ 1278/NQ-UBTVQH15"
+#: Nghị quyết 1199/NQ-UBTVQH15 of 28/9/2024 (arrangement of Quảng Ninh's
+#: district- and commune-level units 2023-2025), in force 1/11/2024.
+YET_KIEU_LEGAL_BASIS = "NQ 1199/NQ-UBTVQH15 (28/9/2024)"
+
+#: The province's name. The package's 2026 data calls it "Thành phố Quảng
+#: Ninh"; no primary text we found says the province became a centrally-run
+#: city (NQ 1679/NQ-UBTVQH15 of 16/6/2025 still speaks of "tỉnh Quảng Ninh"),
+#: so the package's name is overridden here.
+PROVINCE_NAME = "Tỉnh Quảng Ninh"
 
 #: Division type (the package's value) → (kind, area). Legacy and current
 #: types share their values, so one table serves both.
@@ -128,7 +136,7 @@ def _kind_and_area(division_type: str) -> tuple[str, str]:
 def unit_specs() -> list[UnitSpec]:
     """The units to load, each parent before its children."""
     province = Province.from_code(ProvinceCode(PROVINCE_CODE))
-    province_spec = UnitSpec(kind=UnitKind.PROVINCE, code=str(PROVINCE_CODE), name=province.name)
+    province_spec = UnitSpec(kind=UnitKind.PROVINCE, code=str(PROVINCE_CODE), name=PROVINCE_NAME)
 
     city = LegacyDistrict.from_code(LegacyDistrictCode(LEGACY_CITY_CODE))
     city_spec = UnitSpec(

@@ -58,7 +58,7 @@ def test_province_and_city_loaded_when_run(legacy_city):
         None,
         None,
     )
-    assert province.name.endswith("Quảng Ninh")
+    assert province.name == "Tỉnh Quảng Ninh"
     assert legacy_city.name == "Thành phố Hạ Long"
     assert legacy_city.area == Area.URBAN
     assert (legacy_city.valid_from, legacy_city.valid_to) == (None, datetime.date(2025, 7, 1))
@@ -188,7 +188,7 @@ def test_yet_kieu_has_local_code_and_succession_to_tran_hung_dao(legacy_city):
     assert (succession.date, succession.partial, succession.legal_basis) == (
         datetime.date(2024, 11, 1),
         False,
-        "NQ 1278/NQ-UBTVQH15",
+        "NQ 1199/NQ-UBTVQH15 (28/9/2024)",
     )
 
 
