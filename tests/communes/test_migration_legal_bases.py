@@ -8,7 +8,9 @@ from communes.unit_loading import load_units
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("communes.migrations.0005_legal_bases_yet_kieu_and_province_name")
+migration = importlib.import_module(
+    "communes.migrations.0005_legal_bases_yet_kieu_and_province_name"
+)
 
 
 @pytest.fixture
