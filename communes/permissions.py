@@ -53,6 +53,8 @@ class Action(StrEnum):
     IMPORT_HOUSEHOLDS = "import_households"
     #: Read the access log of the units in scope.
     VIEW_ACCESS_LOG = "view_access_log"
+    #: Accept or refuse a household moving in from another ward.
+    ACCEPT_TRANSFERS = "accept_transfers"
 
 
 #: The permission table. A role grants an action on every unit in the scope
@@ -88,6 +90,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EXPORT_HOUSEHOLDS,
             Action.IMPORT_HOUSEHOLDS,
             Action.VIEW_ACCESS_LOG,
+            Action.ACCEPT_TRANSFERS,
         }
     ),
     Role.WARD_OFFICER: frozenset(

@@ -7,7 +7,8 @@ from .models import Household
 
 
 def can_edit_household(user, household: Household) -> bool:
-    return has_perm(user, Action.EDIT_HOUSEHOLDS, household.unit)
+    """A closed household (merged into another) stays read-only."""
+    return household.closed_on is None and has_perm(user, Action.EDIT_HOUSEHOLDS, household.unit)
 
 
 def can_create_household_in(user, unit: AdministrativeUnit) -> bool:
@@ -22,3 +23,8 @@ def can_run_review(user, unit: AdministrativeUnit) -> bool:
 def can_decide_review(user, unit: AdministrativeUnit) -> bool:
     """Record the chair's decision (recognise / refuse) and issue certificates."""
     return has_perm(user, Action.DECIDE_REVIEW, unit)
+
+
+def can_accept_transfer(user, unit: AdministrativeUnit) -> bool:
+    """Accept or refuse a household moving in to ``unit`` (its committee head)."""
+    return has_perm(user, Action.ACCEPT_TRANSFERS, unit)

@@ -1,5 +1,12 @@
 """Households, their members, the poverty standards and the yearly review."""
 
+from .events import (
+    EventKind,
+    HeadChangeReason,
+    HouseholdEvent,
+    HouseholdTransfer,
+    TransferStatus,
+)
 from .registry import (
     EducationLevel,
     Household,
@@ -27,6 +34,10 @@ __all__ = [
     "AssessmentStatus",
     "Cause",
     "EducationLevel",
+    "EventKind",
+    "HeadChangeReason",
+    "HouseholdEvent",
+    "HouseholdTransfer",
     "Household",
     "Indicator",
     "Member",
@@ -40,5 +51,6 @@ __all__ = [
     "Sex",
     "StandardLevel",
     "SupportNeed",
+    "TransferStatus",
     "WorkStatus",
 ]

@@ -116,6 +116,18 @@ class Household(models.Model):
         blank=True,
         related_name="assigned_households",
     )
+    #: Set when the household no longer exists as such (merged into another):
+    #: it stays on the register, read-only, with its history.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_households",
+    )
     #: Lower-case, accent-free names and citizen IDs of the household's
     #: members, so "nguyen van duc" finds "Nguyễn Văn Đức" on every database.
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -141,6 +153,10 @@ class Household(models.Model):
 
     def get_absolute_url(self):
         return reverse("households:household_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     @property
     def area(self) -> str:
@@ -192,6 +208,12 @@ class Member(models.Model):
         blank=True,
     )
     work_status = models.CharField(_("work"), max_length=30, choices=WorkStatus.choices, blank=True)
+    joined_on = models.DateField(
+        _("joined the household on"),
+        null=True,
+        blank=True,
+        help_text=_("Born into or joined the household; empty: since before the records."),
+    )
     left_on = models.DateField(
         _("left the household on"),
         null=True,
@@ -227,6 +249,12 @@ class Member(models.Model):
     @property
     def is_current(self) -> bool:
         return self.left_on is None
+
+    def was_member_on(self, day: datetime.date) -> bool:
+        """Whether the person belonged to the household on ``day`` (joined, not yet left)."""
+        return (self.joined_on is None or self.joined_on <= day) and (
+            self.left_on is None or self.left_on > day
+        )
 
     def age_on(self, day: datetime.date) -> int:
         """Age in whole years on ``day`` (from the year alone when no date is known)."""
