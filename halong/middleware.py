@@ -1,7 +1,8 @@
 """Session lifetime: an idle timeout comes from SESSION_COOKIE_AGE with
 SESSION_SAVE_EVERY_REQUEST (refreshed at most once a minute,
 ``IdleSessionMiddleware``); ``AbsoluteSessionLifetimeMiddleware`` adds the
-absolute limit."""
+absolute limit. ``NoStoreMiddleware`` keeps every dynamic response out of
+caches."""
 
 import time
 
@@ -84,4 +85,26 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response the app itself builds.
+
+    Pages, htmx fragments, the citizen-ID reveal, certificates, exports,
+    report JSON and API answers may all carry personal data; neither the
+    browser nor a proxy may keep a copy (Personal Data Protection Law
+    91/2025/QH15: need-to-know access). Deciding per view forgets views, so
+    the rule is project-wide: static files are served by WhiteNoise before
+    this middleware runs and stay cacheable. A ``max-age`` or ``public`` a
+    view set is replaced, not merged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
         return response

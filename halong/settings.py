@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every dynamic response may carry personal data: never stored by a cache.
+    "halong.middleware.NoStoreMiddleware",
     "halong.middleware.IdleSessionMiddleware",
     "halong.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -8,7 +8,8 @@ POST with a CSRF token and a POST without one, and checks:
   anonymous users are sent to the login page;
 - a POST on the canary's records is refused (403/404/405) and no POST or GET
   changes the main tables (the access log and sessions may grow);
-- a POST without a CSRF token is refused with 403.
+- a POST without a CSRF token is refused with 403;
+- every answer carries ``Cache-Control: no-store`` (it may name people).
 
 A new URL name without an entry in ``URLS`` fails ``test_every_url_name_has_an_entry``.
 """
@@ -387,6 +388,10 @@ def _assert_no_secret(role: str, label: str, response) -> None:
         assert secret not in body, f"{role}: {label} shows {secret!r}"
 
 
+def _assert_no_store(label: str, response) -> None:
+    assert response.get("Cache-Control") == "no-store", f"{label}: Cache-Control is not no-store"
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_matrix(role, units):
     world = build_world()
@@ -405,6 +410,7 @@ def test_matrix(role, units):
         response = client.get(url)
         label = f"GET {url}"
         _assert_no_secret(role, label, response)
+        _assert_no_store(label, response)
         assert response.status_code < 500, label
         assert fingerprint() == before, f"{role}: {label} changed the database"
         if role == "anonymous" and not entry.public:
@@ -418,6 +424,7 @@ def test_matrix(role, units):
         response = client.post(url, {})
         label = f"POST {url}"
         _assert_no_secret(role, label, response)
+        _assert_no_store(label, response)
         assert response.status_code < 500, label
         assert fingerprint() == before, f"{role}: {label} changed the database"
         may_read = entry.read_post and role in MAY_SEE_CANARY
