@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.formats import date_format
@@ -9,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.models import AdministrativeUnit
 from households.models import PovertyStandard
+
+from .reports import report_units
 
 #: The first year the register holds results for (the 2015 review: start of 2016).
 FIRST_REPORT_YEAR = 2015
@@ -53,6 +57,9 @@ class ReportForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         standard, year = cleaned.get("standard"), cleaned.get("year")
+        unit = cleaned.get("unit")
+        if unit is not None and year is not None and _ended_before_end_of(unit, year):
+            self.add_error("year", _former_unit_message(unit))
         if standard is not None and year is not None and not standard.applies_in(year):
             self.add_error(
                 "standard",
@@ -65,6 +72,43 @@ class ReportForm(forms.Form):
                 },
             )
         return cleaned
+
+
+def _ended_before_end_of(unit: AdministrativeUnit, year: int) -> bool:
+    """``unit`` ended before 31/12/``year`` and no unit of its scope is left to report.
+
+    A report's rows are the units valid on 31/12 of its year. The former city
+    still reports through the wards created from its wards; a former ward whose
+    territory went to new wards has no row left.
+    """
+    if unit.valid_to is None or unit.valid_to > datetime.date(year, 12, 31):
+        return False
+    return not report_units(unit, year)
+
+
+def _former_unit_message(unit: AdministrativeUnit) -> str:
+    successors = sorted(
+        {s.successor.name for s in unit.successions_out.select_related("successor")}
+    )
+    values = {
+        "unit": unit.name,
+        "date": date_format(unit.valid_to, "SHORT_DATE_FORMAT"),
+        # valid_to is the first day without the unit: it was valid on 31/12 of the year before.
+        "last": unit.valid_to.year - 1,
+        "successors": ", ".join(successors),
+    }
+    if successors:
+        return (
+            _(
+                "%(unit)s ceased to exist on %(date)s: its last annual report is for "
+                "%(last)s. From then on its households are reported by %(successors)s; "
+                "choose that unit."
+            )
+            % values
+        )
+    return (
+        _("%(unit)s ceased to exist on %(date)s: its last annual report is for %(last)s.") % values
+    )
 
 
 class ReportDownloadForm(ReportForm):

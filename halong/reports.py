@@ -408,11 +408,12 @@ def annual_report(
     mapping.load()
     status = _status_expression(standard)
 
-    _count_denominators(rows, mapping, year)
-    _count_flows_and_end_lists(rows, mapping, year, status, as_of)
-    _count_start_only(rows, mapping, year, status)
-    _count_support(rows, mapping, year)
-    _count_plan_actions(rows, mapping, year, as_of)
+    if rows:  # a root with no unit valid at the end of the year reports nothing
+        _count_denominators(rows, mapping, year)
+        _count_flows_and_end_lists(rows, mapping, year, status, as_of)
+        _count_start_only(rows, mapping, year, status)
+        _count_support(rows, mapping, year)
+        _count_plan_actions(rows, mapping, year, as_of)
 
     unit_rows = list(rows.values())
     groups = {

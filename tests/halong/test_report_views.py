@@ -214,3 +214,32 @@ def test_report_page_fills_in_the_unit_when_link_names_only_the_year(client, cit
     response = client.get(reverse("report"), {"year": 2025})
     assert response.status_code == 200
     assert not response.context["form"].errors
+
+
+def test_report_of_a_former_ward_after_it_ended_names_its_successor(client, city_staff):
+    """Probe case: /reports/?unit=<former Bãi Cháy>&year=2025 was a 500."""
+    client.force_login(city_staff)
+    former = legacy("6673")
+    response = client.get(REPORT, {"unit": former.pk, "year": 2025})
+    assert response.status_code == 400
+    errors = response.context["form"].errors["year"]
+    assert errors == [
+        f"{former.name} ceased to exist on 01/07/2025: its last annual report is for 2024. "
+        f"From then on its households are reported by {unit('6673').name}; choose that unit."
+    ]
+    download = client.get(DOWNLOAD, {"unit": former.pk, "year": 2025, "format": "json"})
+    assert download.status_code == 400
+
+
+def test_report_of_a_former_ward_in_its_last_year_still_works(client, city_staff):
+    client.force_login(city_staff)
+    response = client.get(REPORT, {"unit": legacy("6673").pk, "year": 2024})
+    assert response.status_code == 200
+    assert [row["code"] for row in response.context["report"]["units"]] == ["6673"]
+
+
+def test_annual_report_of_a_root_without_units_at_the_end_of_the_year_is_empty(units):
+    from halong.reports import annual_report
+
+    report = annual_report(year=2025, root=legacy("6673"))
+    assert report.units == [] and report.total.poor.end == 0
