@@ -356,6 +356,7 @@ class AccessKind(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
     REPORT = "report", _("Report downloaded")
+    DOCUMENT = "document", _("Document printed")
 
 
 class AccessLogQuerySet(models.QuerySet):

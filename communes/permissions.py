@@ -55,6 +55,12 @@ class Action(StrEnum):
     VIEW_ACCESS_LOG = "view_access_log"
     #: Accept or refuse a household moving in from another ward.
     ACCEPT_TRANSFERS = "accept_transfers"
+    #: Submit a ward's decided review results of a year to the level above.
+    SUBMIT_RESULTS = "submit_results"
+    #: See which units submitted their results, which are late.
+    VIEW_SUBMISSIONS = "view_submissions"
+    #: Send submitted results back to the ward (unlocks them), with a reason.
+    REOPEN_RESULTS = "reopen_results"
 
 
 #: The permission table. A role grants an action on every unit in the scope
@@ -68,10 +74,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_HOUSEHOLDS,
             Action.VIEW_SUPPORT,
             Action.VIEW_ACCESS_LOG,
+            Action.VIEW_SUBMISSIONS,
+            Action.REOPEN_RESULTS,
         }
     ),
     Role.CITY_STAFF: frozenset(
-        {*_READ, Action.VIEW_CITY_DASHBOARD, Action.VIEW_HOUSEHOLDS, Action.VIEW_SUPPORT}
+        {
+            *_READ,
+            Action.VIEW_CITY_DASHBOARD,
+            Action.VIEW_HOUSEHOLDS,
+            Action.VIEW_SUPPORT,
+            Action.VIEW_SUBMISSIONS,
+        }
     ),
     Role.WARD_HEAD: frozenset(
         {
@@ -91,6 +105,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.IMPORT_HOUSEHOLDS,
             Action.VIEW_ACCESS_LOG,
             Action.ACCEPT_TRANSFERS,
+            Action.SUBMIT_RESULTS,
+            Action.VIEW_SUBMISSIONS,
         }
     ),
     Role.WARD_OFFICER: frozenset(
@@ -107,6 +123,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_NAMED_LISTS,
             Action.EXPORT_HOUSEHOLDS,
             Action.IMPORT_HOUSEHOLDS,
+            Action.VIEW_SUBMISSIONS,
         }
     ),
     # A member reads by name only the households assigned to them: the

@@ -49,6 +49,13 @@ NAV_ITEMS = (
         False,
     ),
     (
+        _("Submissions"),
+        "households:submission_list",
+        "bi-send-check",
+        _any(Action.VIEW_SUBMISSIONS),
+        False,
+    ),
+    (
         _("Assign cases"),
         "plans:case_assign",
         "bi-diagram-3",

@@ -16,7 +16,10 @@ from .models import (
     Indicator,
     Member,
     PovertyStandard,
+    ReportingLine,
+    ResultSubmission,
     ReviewRound,
+    VillageMeeting,
 )
 from .transfer.resources import HouseholdResource
 
@@ -220,3 +223,42 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["household", "round", "unit", "surveyed_by"]
     filter_horizontal = ["deprivations"]
     inlines = [AssessmentCauseInline]
+
+
+@admin.register(ReportingLine)
+class ReportingLineAdmin(SimpleHistoryAdmin):
+    """Where results go, per period; the 2025 routing is data, marked unconfirmed."""
+
+    list_display = [
+        "upper",
+        "valid_from",
+        "valid_to",
+        "deadline_day",
+        "deadline_month",
+        "confirmed",
+    ]
+    list_filter = ["confirmed"]
+    autocomplete_fields = ["upper"]
+
+
+@admin.register(ResultSubmission)
+class ResultSubmissionAdmin(SimpleHistoryAdmin):
+    """Read-only: submissions change through the submit / send-back pages (history kept)."""
+
+    list_display = ["unit", "year", "upper", "status", "submitted_at"]
+    list_filter = ["year", "status"]
+    list_select_related = ["unit", "upper"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VillageMeeting)
+class VillageMeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["round", "village", "held_on", "chair", "secretary", "attendee_count"]
+    list_select_related = ["round__unit", "village"]
+    autocomplete_fields = ["round", "village", "recorded_by"]
+    filter_horizontal = ["assessments"]

@@ -28,3 +28,13 @@ def can_decide_review(user, unit: AdministrativeUnit) -> bool:
 def can_accept_transfer(user, unit: AdministrativeUnit) -> bool:
     """Accept or refuse a household moving in to ``unit`` (its committee head)."""
     return has_perm(user, Action.ACCEPT_TRANSFERS, unit)
+
+
+def can_submit_results(user, unit: AdministrativeUnit) -> bool:
+    """Submit ``unit``'s decided results of a year to the level above (ward heads)."""
+    return unit.is_grassroots and has_perm(user, Action.SUBMIT_RESULTS, unit)
+
+
+def can_reopen_results(user, unit: AdministrativeUnit) -> bool:
+    """Send ``unit``'s submitted results back (the level above: city heads)."""
+    return has_perm(user, Action.REOPEN_RESULTS, unit)

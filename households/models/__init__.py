@@ -54,3 +54,9 @@ __all__ = [
     "TransferStatus",
     "WorkStatus",
 ]
+
+# Village meetings and submissions upward (separate modules, separate owners).
+from .meetings import VillageMeeting  # noqa: E402
+from .submissions import ReportingLine, ResultSubmission, SubmissionStatus  # noqa: E402
+
+__all__ += ["ReportingLine", "ResultSubmission", "SubmissionStatus", "VillageMeeting"]

@@ -38,6 +38,7 @@ from ..models.review import MEETING_PASS_SHARE
 from ..permissions import can_decide_review, can_run_review
 from ..rules import NotEnoughEvidence, StandardRule, classify
 from .common import claim_version, with_actor
+from .submissions import ensure_results_open
 
 ON_THE_LISTS = (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
 CERTIFICATE_SUFFIX = "GCN-HN.HCN"
@@ -59,6 +60,7 @@ def _require_step(assessment: Assessment, *steps: str) -> None:
 
 
 def _save(assessment: Assessment, actor, version: int | None) -> Assessment:
+    ensure_results_open(unit_id=assessment.round.unit_id, year=assessment.year)
     claim_version(assessment, version)
     with_actor(assessment, actor)
     assessment.save()

@@ -28,6 +28,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from communes.models import AccessLog, AdministrativeUnit, Membership, Role, SteeringCommittee
 from households.models import (
@@ -36,7 +37,10 @@ from households.models import (
     Household,
     Member,
     PovertyStatus,
+    ResultSubmission,
     ReviewRound,
+    SubmissionStatus,
+    VillageMeeting,
 )
 from plans.models import ExitPlan, PlanAction, SupportRecord
 from tests.conftest import committee_of, unit
@@ -80,6 +84,8 @@ class Entry:
     public: bool = False
     read_post: bool = False
     own: bool = False
+    #: The city head (the level above) may write here, e.g. send results back.
+    city_writes: bool = False
 
     @property
     def canary(self) -> bool:
@@ -87,9 +93,21 @@ class Entry:
 
 
 def E(  # noqa: N802
-    query: str = "", public: bool = False, read_post: bool = False, own: bool = False, **kwargs: str
+    query: str = "",
+    public: bool = False,
+    read_post: bool = False,
+    own: bool = False,
+    city_writes: bool = False,
+    **kwargs: str,
 ) -> Entry:
-    return Entry(kwargs=kwargs, query=query, public=public, read_post=read_post, own=own)
+    return Entry(
+        kwargs=kwargs,
+        query=query,
+        public=public,
+        read_post=read_post,
+        own=own,
+        city_writes=city_writes,
+    )
 
 
 #: One line per URL name of the project. Add a line when you add a URL.
@@ -151,6 +169,19 @@ URLS: dict[str, Entry] = {
     "households:import_preview": E(token="import_token"),
     "households:household_export": E(query="unit={ward_pk}&format=csv"),
     "households:round_export": E(pk="round_pk"),
+    # households: printed documents, village meetings, submissions upward
+    "households:assessment_survey_form": E(pk="assessment_pk"),
+    "households:assessment_certificate_document": E(pk="assessment_pk"),
+    "households:assessment_refusal_letter": E(pk="assessment_pk"),
+    "households:round_documents": E(pk="round_pk"),
+    "households:round_posting_list": E(pk="round_pk"),
+    "households:round_decision": E(pk="round_pk"),
+    "households:meeting_create": E(pk="round_pk"),
+    "households:meeting_minutes": E(pk="meeting_pk"),
+    "households:submission_list": E(query="year=2025"),
+    "households:submission_submit": E(),
+    "households:submission_detail": E(pk="submission_pk"),
+    "households:submission_return": E(pk="submission_pk", city_writes=True),
     # plans
     "plans:plan_create": E(household_pk="household_pk"),
     "plans:plan_detail": E(pk="plan_pk"),
@@ -214,6 +245,8 @@ class World:
     import_token: str = "0" * 32
     standard_code: str = "ND07-2022"
     users: dict = field(default_factory=dict)
+    meeting_pk: int = 0
+    submission_pk: int = 0
 
 
 HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
@@ -271,6 +304,25 @@ def build_world() -> World:
         decision_date=datetime.date(2025, 12, 10),
         certificate_number="01/GCN-HN.HCN",
     )
+    assessment.decision_number = "9/QĐ-UBND"
+    assessment.save(update_fields=["decision_number"])
+    meeting = VillageMeeting.objects.create(
+        round=review_round,
+        village=village,
+        held_on=datetime.date(2025, 11, 15),
+        chair="Trưởng tổ Canary",
+        secretary="Thư ký Canary",
+        attendee_count=30,
+    )
+    meeting.assessments.set([assessment])
+    submission = ResultSubmission.objects.create(
+        unit=other,
+        year=2025,
+        upper=city,
+        status=SubmissionStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=other_officer,
+    )
     plan = ExitPlanFactory(household=household, based_on=assessment)
     action = PlanActionFactory(plan=plan, responsible=other_officer)
     support = SupportRecordFactory(
@@ -307,6 +359,8 @@ def build_world() -> World:
         action_pk=action.pk,
         support_pk=support.pk,
         users=users,
+        meeting_pk=meeting.pk,
+        submission_pk=submission.pk,
     )
 
 
@@ -319,6 +373,8 @@ WATCHED = (
     Member,
     ReviewRound,
     Assessment,
+    VillageMeeting,
+    ResultSubmission,
     ExitPlan,
     PlanAction,
     SupportRecord,
@@ -428,7 +484,14 @@ def test_matrix(role, units):
         assert response.status_code < 500, label
         assert fingerprint() == before, f"{role}: {label} changed the database"
         may_read = entry.read_post and role in MAY_SEE_CANARY
-        if entry.canary and not entry.public and role != "anonymous" and not may_read:
+        may_write = entry.city_writes and role == "city_head"
+        if (
+            entry.canary
+            and not entry.public
+            and role != "anonymous"
+            and not may_read
+            and not may_write
+        ):
             assert response.status_code in (403, 404, 405), (
                 f"{role}: {label} → {response.status_code}"
             )

@@ -10,6 +10,7 @@ from communes.demo import seed_committees_and_logins
 from communes.models import AdministrativeUnit
 from households.demo import seed_households
 from households.standards_data import link_provincial_standards
+from households.submission_data import ensure_reporting_lines
 from plans.demo import seed_plans_and_support
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         if not AdministrativeUnit.objects.exists():
             call_command("load_units", stdout=self.stdout)
         link_provincial_standards()
+        ensure_reporting_lines()
         rng = random.Random(seed)
         logins = seed_committees_and_logins(password=password, rng=rng)
         if not without_households:
