@@ -303,7 +303,7 @@ def test_bhyt_card_records_the_highest_group_and_share(halong_officer, household
     _decide(household, 2024, PovertyStatus.NEAR_POOR, D(2024, 12, 10))
     adult = MemberFactory(household=household, birth_year=1990)
     child = MemberFactory(household=household, birth_year=2021, birth_date=D(2021, 3, 1))
-    card = dict(amount=800_000, given_on=D(2025, 1, 10), period_start=D(2025, 1, 10))
+    card = {"amount": 800_000, "given_on": D(2025, 1, 10), "period_start": D(2025, 1, 10)}
     saved = _record(halong_officer, household, "health_insurance", member=adult, **card)
     assert (saved.insurance_group, saved.state_share_pct) == ("near_poor", 70)
     young = _record(halong_officer, household, "health_insurance", member=child, **card)
