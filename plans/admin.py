@@ -7,8 +7,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     ActionTemplate,
     DuplicateRule,
+    ElectricityTariff,
     ExitPlan,
+    HealthInsuranceShare,
     PlanAction,
+    SupportProgramme,
     SupportRate,
     SupportRecord,
     SupportType,
@@ -36,17 +39,142 @@ TEMPLATE_REMINDER = _(
 )
 
 
+UNCONFIRMED_ROWS_REMINDER = _(
+    "Rows whose “confirmed” box is empty were not checked against a primary legal text: "
+    "check them against their legal basis before relying on them, then tick “confirmed”. "
+    "Figures change by date: add a row with its “valid from” date instead of overwriting."
+)
+
+
 class SupportRateInline(admin.TabularInline):
     model = SupportRate
     extra = 0
-    fields = ["valid_from", "amount", "quantity", "legal_basis", "confirmed"]
+    fields = ["programme", "valid_from", "amount", "quantity", "legal_basis", "confirmed"]
+
+
+class SupportProgrammeInline(admin.TabularInline):
+    model = SupportProgramme
+    extra = 0
+    fields = ["code", "name", "legal_basis", "default_rate_pct", "confirmed", "order"]
 
 
 class DuplicateRuleInline(admin.StackedInline):
     model = DuplicateRule
     extra = 0
     max_num = 1
-    fields = [("scope", "window", "years"), "active"]
+    fields = [("scope", "window", "years"), "per_programme", "active"]
+
+
+class ConfirmedFilterMixin:
+    @admin.display(description=_("confirmed by a primary text"), boolean=True)
+    def is_confirmed(self, obj) -> bool:
+        return obj.confirmed
+
+
+@admin.register(SupportProgramme)
+class SupportProgrammeAdmin(ConfirmedFilterMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "support_type",
+        "code",
+        "default_rate_pct",
+        "legal_basis",
+        "is_confirmed",
+    ]
+    list_filter = ["confirmed", "support_type"]
+    search_fields = ["code", "name", "legal_basis"]
+    list_select_related = ["support_type"]
+    fieldsets = [
+        (
+            None,
+            {
+                "description": UNCONFIRMED_ROWS_REMINDER,
+                "fields": [
+                    ("support_type", "code", "order"),
+                    "name",
+                    "legal_basis",
+                    "applies_to",
+                    ("default_rate_pct", "confirmed"),
+                ],
+            },
+        ),
+    ]
+
+
+@admin.register(ElectricityTariff)
+class ElectricityTariffAdmin(ConfirmedFilterMixin, admin.ModelAdmin):
+    list_display = [
+        "valid_from",
+        "tier1_price",
+        "vat_pct",
+        "support_kwh_per_month",
+        "monthly_support",
+        "legal_basis",
+        "is_confirmed",
+    ]
+    list_filter = ["confirmed"]
+    fieldsets = [
+        (
+            None,
+            {
+                "description": _(
+                    "The electricity support of a poor household is the kWh a month at the "
+                    "tier-1 tariff in force, VAT included, rounded; each month is priced at the "
+                    "tariff in force on its first day. A new tariff is a new row."
+                )
+                + " "
+                + UNCONFIRMED_ROWS_REMINDER,
+                "fields": [
+                    ("valid_from", "tier1_price", "vat_pct"),
+                    ("support_kwh_per_month", "round_to"),
+                    "legal_basis",
+                    "confirmed",
+                    "notes",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("support a month (VND)"))
+    def monthly_support(self, obj) -> int:
+        from .electricity import Tariff
+
+        return Tariff.of(obj).monthly_support
+
+
+@admin.register(HealthInsuranceShare)
+class HealthInsuranceShareAdmin(ConfirmedFilterMixin, admin.ModelAdmin):
+    list_display = [
+        "group",
+        "level",
+        "share_pct",
+        "valid_from",
+        "valid_to",
+        "legal_basis",
+        "is_confirmed",
+    ]
+    list_filter = ["confirmed", "group", "level"]
+    fieldsets = [
+        (
+            None,
+            {
+                "description": _(
+                    "The state's share of a health insurance card by group. A province's "
+                    "top-up is a row of level “provincial”; the highest share in force "
+                    "applies, and a person in several groups gets the highest group."
+                )
+                + " "
+                + UNCONFIRMED_ROWS_REMINDER,
+                "fields": [
+                    ("group", "level"),
+                    ("valid_from", "valid_to"),
+                    "share_pct",
+                    "legal_basis",
+                    "confirmed",
+                ],
+            },
+        ),
+    ]
 
 
 @admin.register(SupportType)
@@ -62,7 +190,7 @@ class SupportTypeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_personal", "is_loan"]
     search_fields = ["code", "name"]
-    inlines = [SupportRateInline, DuplicateRuleInline]
+    inlines = [SupportProgrammeInline, SupportRateInline, DuplicateRuleInline]
     fieldsets = [
         (
             None,
@@ -73,6 +201,8 @@ class SupportTypeAdmin(admin.ModelAdmin):
                     "name",
                     "description",
                     ("is_personal", "is_loan", "quantity_unit"),
+                    ("amount_rule", "eligible_statuses"),
+                    ("given_until", "ended_because"),
                 ],
             },
         ),
@@ -106,17 +236,17 @@ class SupportTypeAdmin(admin.ModelAdmin):
 
 @admin.register(SupportRate)
 class SupportRateAdmin(admin.ModelAdmin):
-    list_display = ["support_type", "valid_from", "amount", "quantity", "confirmed"]
+    list_display = ["support_type", "programme", "valid_from", "amount", "quantity", "confirmed"]
     list_filter = ["confirmed", "support_type"]
     search_fields = ["support_type__name", "support_type__code", "legal_basis"]
-    list_select_related = ["support_type"]
+    list_select_related = ["support_type", "programme"]
     fieldsets = [
         (
             None,
             {
                 "description": UNCONFIRMED_AMOUNTS_REMINDER,
                 "fields": [
-                    "support_type",
+                    ("support_type", "programme"),
                     "valid_from",
                     "amount",
                     "quantity",
@@ -231,11 +361,13 @@ class SupportRecordAdmin(SimpleHistoryAdmin):
                     ("support_type", "action"),
                     ("amount", "quantity"),
                     ("given_on", "period_start", "period_end"),
-                    ("funding_source", "programme"),
+                    ("funding_source", "programme", "support_programme"),
+                    ("insurance_group", "state_share_pct"),
                     "provider",
                     "legal_basis",
                     ("loan_rate_pct", "loan_term_months", "loan_status"),
                     "conflict_reason",
+                    "eligibility_reason",
                     "notes",
                     "created_by",
                 ],

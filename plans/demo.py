@@ -48,6 +48,7 @@ from communes.demo import REFORM_DATE
 from communes.models import AdministrativeUnit, Area, Membership, Role
 from households.models import Assessment, AssessmentCause, AssessmentStatus, Household, Member
 
+from . import electricity
 from .models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -55,10 +56,12 @@ from .models import (
     DuplicateRule,
     DuplicateScope,
     DuplicateWindow,
+    ElectricityTariff,
     ExitPlan,
     FundingSource,
     LoanStatus,
     PlanAction,
+    SupportProgramme,
     SupportRecord,
     SupportType,
     TargetKind,
@@ -72,6 +75,8 @@ LISTED = ("poor", "near_poor")
 BATCH = 2000
 DELIBERATE_DUPLICATES = 6
 DELIBERATE_OUT_OF_LIST = 3
+#: Loans of a second VBSP programme running beside a first one (legal, not flagged).
+CONCURRENT_LOANS = 3
 #: Wards whose logins should see the deliberate problems in their own reports.
 DEMO_WARDS = ("6688", "6673")
 
@@ -283,6 +288,10 @@ class _Support:
     loan_status: str = ""
     conflict_reason: str = ""
     notes: str = ""
+    support_programme_id: int | None = None
+    insurance_group: str = ""
+    state_share_pct: int | None = None
+    eligibility_reason: str = ""
 
     # The model's own definitions, so the ledger agrees with the duplicate report.
     covered_from = SupportRecord.covered_from
@@ -322,6 +331,8 @@ class _Ledger:
 
 
 def _clash(rule: DuplicateRule, a: _Support, b: _Support) -> bool:
+    if rule.per_programme and a.support_programme_id != b.support_programme_id:
+        return False
     if rule.window == DuplicateWindow.QUARTER:
         return _quarter(a.covered_from) == _quarter(b.covered_from)
     if rule.window == DuplicateWindow.YEAR:
@@ -345,6 +356,10 @@ class _Writer:
         self.types = {t.code: t for t in SupportType.objects.all()}
         if "electricity" not in self.types:
             raise LookupError("support catalogue missing (migration plans.0002?)")
+        self.tariffs = [electricity.Tariff.of(t) for t in ElectricityTariff.objects.all()]
+        self.loan_programmes = {
+            p.code: p.pk for p in SupportProgramme.objects.filter(support_type__code="loan")
+        }
         self.templates: dict[tuple[str, str], list[ActionTemplate]] = defaultdict(list)
         for template in ActionTemplate.objects.select_related("support_type"):
             self.templates[(template.target_kind, template.target_code)].append(template)
@@ -355,6 +370,7 @@ class _Writer:
         self.actions: list[PlanAction] = []
         self.duplicates = 0
         self.out_of_list = 0
+        self.concurrent_loans = 0
 
     def log(self, message: str) -> None:
         if self.stdout is not None:
@@ -611,6 +627,7 @@ class _Writer:
             card = round(_by_year(BHYT_CARD_VALUE, year))
             if poor or rng.random() < _uptake(year):
                 share = 1 if poor else NEAR_POOR_BHYT_SHARE
+                group = listing.status
                 given = datetime.date(year, 1, rng.randint(3, 20))
                 basis = (
                     "Luật BHYT; NĐ 105/2014/NĐ-CP"
@@ -631,6 +648,8 @@ class _Writer:
                             funding_source=FundingSource.PROVINCE,
                             provider=SOCIAL_INSURANCE,
                             legal_basis=basis,
+                            insurance_group=group,
+                            state_share_pct=round(share * 100),
                         )
                     )
             given = datetime.date(year, 10, rng.randint(1, 28))
@@ -640,14 +659,17 @@ class _Writer:
     def _electricity(self, home: _Home, given: datetime.date, listing: _Listing) -> _Support:
         first_month = 3 * ((given.month - 1) // 3) + 1
         start = datetime.date(given.year, first_month, 1)
+        end = _add_months(start, 3) - datetime.timedelta(days=1)
+        # 30 kWh a month at the tier-1 tariff in force (plans.electricity).
+        support = electricity.support_for_period(self.tariffs, start, end)
         return self._record(
             home,
             "electricity",
             given,
-            amount=147_000,
-            quantity=90,
+            amount=support.amount,
+            quantity=support.kwh,
             period_start=start,
-            period_end=_add_months(start, 3) - datetime.timedelta(days=1),
+            period_end=end,
             funding_source=FundingSource.NATIONAL_PROGRAMME,
             programme="Hỗ trợ tiền điện cho hộ nghèo",
             provider=f"UBND {self._unit_on(home, given, listing)}",
@@ -760,9 +782,12 @@ class _Writer:
             if not members:
                 return None
             card = round(_by_year(BHYT_CARD_VALUE, day.year))
+            status = listing.status if listing is not None else "poor"
             fields.update(
                 member_id=rng.choice(members),
                 amount=card,
+                insurance_group=status,
+                state_share_pct=100 if status == "poor" else round(NEAR_POOR_BHYT_SHARE * 100),
                 quantity=13 - day.month,
                 period_start=day,
                 period_end=datetime.date(day.year, 12, 31),
@@ -808,16 +833,22 @@ class _Writer:
             fields.update(self._source("other", day, home, listing))
         return self._record(home, code, day, **fields)
 
-    def _loan(self, home, day, listing, *, source=FundingSource.NATIONAL_PROGRAMME) -> _Support:
+    def _loan(
+        self, home, day, listing, *, source=FundingSource.NATIONAL_PROGRAMME, programme=""
+    ) -> _Support:
         rng = self.rng
         poor = listing is None or listing.status == "poor"
+        programme = programme or ("poor" if poor else "near_poor")
+        rate = {"students": Decimal("6.60"), "water_sanitation": Decimal("9.00")}.get(
+            programme, Decimal("6.60") if poor else Decimal("7.92")
+        )
         high = 50_000_000 if day.year < 2019 else 70_000_000 if day.year < 2023 else 100_000_000
         record = self._record(
             home,
             "loan",
             day,
             amount=_money(rng, 20_000_000, high, 5_000_000),
-            loan_rate_pct=Decimal("6.60") if poor else Decimal("7.92"),
+            loan_rate_pct=rate,
             loan_term_months=rng.choice([36, 48, 60]),
             funding_source=source,
             programme=(
@@ -826,7 +857,13 @@ class _Writer:
                 else "Vốn ngân sách địa phương ủy thác qua NHCSXH"
             ),
             provider=VBSP,
-            legal_basis="NĐ 78/2002/NĐ-CP",
+            legal_basis={
+                "poor": "NĐ 78/2002/NĐ-CP",
+                "near_poor": "QĐ 15/2013/QĐ-TTg",
+                "students": "QĐ 157/2007/QĐ-TTg",
+                "water_sanitation": "QĐ 62/2004/QĐ-TTg",
+            }[programme],
+            support_programme_id=self.loan_programmes[programme],
         )
         if record.covered_until < self.today:
             statuses, weights = ("repaid", "overdue", "written_off"), (85, 11, 4)
@@ -958,7 +995,8 @@ class _Writer:
         )
         add(built)
         made += add(again, check=False)
-        # 6. Two overlapping VBSP loans: central capital, then the city's entrusted capital.
+        # 6. Two overlapping VBSP loans of one programme: central capital, then the city's
+        #    entrusted capital.
         loans = [
             r
             for r in by_code["loan"]
@@ -969,9 +1007,28 @@ class _Writer:
             day = original.given_on + datetime.timedelta(days=rng.randint(180, 360))
             listing = home.in_force(day.year)
             if listing and day <= today:
-                made += add(self._loan(home, day, listing, source=FundingSource.CITY), check=False)
+                again = self._loan(home, day, listing, source=FundingSource.CITY)
+                again.support_programme_id = original.support_programme_id
+                made += add(again, check=False)
                 break
         self.duplicates = made
+        self._concurrent_loans(loans)
+
+    def _concurrent_loans(self, loans: list[_Support]) -> None:
+        """Legal loans of other VBSP programmes beside a running one: never a duplicate."""
+        rng, today = self.rng, self.today
+        made = 0
+        for original in self._demo_first(loans)[: 2 * CONCURRENT_LOANS]:
+            home = self.homes[original.household_id]
+            day = original.given_on + datetime.timedelta(days=rng.randint(60, 300))
+            listing = home.in_force(day.year)
+            if listing is None or day > today:
+                continue
+            programme = "students" if home.aged(day.year, 18, 22) else "water_sanitation"
+            made += self.ledger.add(self._loan(home, day, listing, programme=programme))
+            if made == CONCURRENT_LOANS:
+                break
+        self.concurrent_loans = made
 
     def _twice_listed(self, gap: int) -> tuple[_Home, datetime.date, datetime.date]:
         """A household (demo wards first) listed in two years ``gap`` or more apart."""

@@ -3,9 +3,10 @@
 The functions take any objects with the attributes of a ``SupportRecord``
 (``household_id``, ``member_id``, ``support_type_id``, ``given_on``,
 ``period_start``, ``period_end``, ``amount``, ``funding_source`` and the
-``covered_from``/``covered_until`` dates) and any rule with ``scope``,
-``window``, ``years`` and ``active`` (a ``DuplicateRule``), so they can be
-tested and reused without the database.
+``covered_from``/``covered_until`` dates, and ``support_programme_id``) and
+any rule with ``scope``, ``window``, ``years``, ``per_programme`` and
+``active`` (a ``DuplicateRule``), so they can be tested and reused without
+the database.
 """
 
 from __future__ import annotations
@@ -74,6 +75,10 @@ def _in_same_window(a, b, rule) -> bool:
     raise ValueError(f"Unknown duplicate window: {rule.window}")
 
 
+def _programme(record):
+    return getattr(record, "support_programme_id", None)
+
+
 def _is_same(a, b) -> bool:
     """The same record (compared with itself, e.g. in a report)."""
     return a is b or (getattr(a, "pk", None) is not None and a.pk == getattr(b, "pk", None))
@@ -84,6 +89,9 @@ def in_conflict(a, b, rule) -> bool:
     if rule is None or not rule.active or _is_same(a, b):
         return False
     if a.support_type_id != b.support_type_id:
+        return False
+    if getattr(rule, "per_programme", False) and _programme(a) != _programme(b):
+        # Loans of different VBSP programmes may run at the same time.
         return False
     return _same_beneficiary(a, b, rule.scope) and _in_same_window(a, b, rule)
 

@@ -20,6 +20,11 @@ from households.models import Assessment, Household, Member
 # --- Catalogue ---------------------------------------------------------------
 
 
+class AmountRule(models.TextChoices):
+    RATE = "rate", _("The default amount in force")
+    ELECTRICITY_TARIFF = "electricity_tariff", _("kWh × the tier-1 electricity tariff in force")
+
+
 class SupportType(models.Model):
     """A kind of support (catalogue data, editable in the admin)."""
 
@@ -35,6 +40,35 @@ class SupportType(models.Model):
         _("unit of quantity"), max_length=30, blank=True, help_text=_("e.g. kWh, months")
     )
     is_loan = models.BooleanField(_("loan"), default=False)
+    amount_rule = models.CharField(
+        _("default amount from"),
+        max_length=20,
+        choices=AmountRule.choices,
+        default=AmountRule.RATE,
+    )
+    eligible_statuses = models.JSONField(
+        _("lists entitled"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Poverty statuses (poor, near_poor, average) of the households entitled to it. "
+            "Recording it for a household whose list in force is another one is a warning "
+            "that needs a reason (e.g. a policy household named by the decision). Empty: "
+            "no check."
+        ),
+    )
+    given_until = models.DateField(
+        _("given until"),
+        null=True,
+        blank=True,
+        help_text=_("The policy ended: no record may cover a period starting after this day."),
+    )
+    ended_because = models.CharField(
+        _("why it ended"),
+        max_length=300,
+        blank=True,
+        help_text=_("Legal basis of the end, shown when someone tries to record it."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -45,9 +79,68 @@ class SupportType(models.Model):
     def __str__(self):
         return self.name
 
-    def default_rate_on(self, day: datetime.date) -> "SupportRate | None":
-        """The default amount in force on ``day`` (rates are effective-dated)."""
-        return self.rates.filter(valid_from__lte=day).order_by("-valid_from").first()
+    def default_rate_on(
+        self, day: datetime.date, programme: "SupportProgramme | None" = None
+    ) -> "SupportRate | None":
+        """The default amount in force on ``day`` for ``programme`` (rates are effective-dated).
+
+        A rate of a programme applies only to records of that programme; a
+        rate without a programme only to records without one.
+        """
+        return (
+            self.rates.filter(valid_from__lte=day, programme=programme)
+            .order_by("-valid_from")
+            .first()
+        )
+
+    def has_ended_on(self, day: datetime.date) -> bool:
+        return self.given_until is not None and day > self.given_until
+
+
+class SupportProgramme(models.Model):
+    """A programme under which a support type is given, with its own rules and amounts.
+
+    VBSP lends under separate programmes (poor households, near-poor, newly
+    exited, job creation, clean water and sanitation, housing, students):
+    loans of different programmes may run at the same time. Housing support
+    of the national target programme applies to the areas its decision
+    names; Hạ Long's comes from the province, the city and sponsors.
+    """
+
+    support_type = models.ForeignKey(
+        SupportType,
+        verbose_name=_("support type"),
+        on_delete=models.CASCADE,
+        related_name="programmes",
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    applies_to = models.TextField(
+        _("applies to"), blank=True, help_text=_("Who and which areas the decision names.")
+    )
+    default_rate_pct = models.DecimalField(
+        _("interest rate (%/year)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"),
+        default=False,
+        help_text=_("Ticked once the legal basis and figures were checked against the text."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("support programme")
+        verbose_name_plural = _("support programmes")
+        ordering = ["support_type", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["support_type", "code"], name="programme_code_unique_in_type"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class SupportRate(models.Model):
@@ -55,6 +148,15 @@ class SupportRate(models.Model):
 
     support_type = models.ForeignKey(
         SupportType, verbose_name=_("support type"), on_delete=models.CASCADE, related_name="rates"
+    )
+    programme = models.ForeignKey(
+        SupportProgramme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rates",
+        help_text=_("Blank: the amount for records of no particular programme."),
     )
     valid_from = models.DateField(_("valid from"))
     amount = models.BigIntegerField(_("default amount (VND)"))
@@ -74,13 +176,111 @@ class SupportRate(models.Model):
         ordering = ["support_type", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["support_type", "valid_from"], name="one_rate_per_type_and_date"
+                fields=["support_type", "valid_from"],
+                condition=Q(programme__isnull=True),
+                name="one_rate_per_type_and_date",
+            ),
+            models.UniqueConstraint(
+                fields=["support_type", "programme", "valid_from"],
+                condition=Q(programme__isnull=False),
+                name="one_rate_per_programme_and_date",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="rate_not_negative"),
         ]
 
     def __str__(self):
         return f"{self.support_type} {self.valid_from:%d/%m/%Y}: {self.amount}"
+
+
+class ElectricityTariff(models.Model):
+    """The tier-1 household retail tariff from ``valid_from`` on (effective-dated).
+
+    The support of a poor household is ``support_kwh_per_month`` kWh a month at
+    the tier-1 tariff in force, VAT included, rounded to ``round_to`` VND
+    (``plans.electricity``). 46.000 ₫ from 1/6/2014 and 49.000 ₫ from 16/3/2015
+    are the published figures the rounding reproduces.
+    """
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    tier1_price = models.PositiveIntegerField(
+        _("tier-1 price (VND/kWh, before VAT)"),
+        help_text=_("Household retail tariff, tier 1 (0–50 kWh)."),
+    )
+    vat_pct = models.DecimalField(_("VAT (%)"), max_digits=4, decimal_places=1, default=10)
+    support_kwh_per_month = models.PositiveSmallIntegerField(_("support (kWh/month)"), default=30)
+    round_to = models.PositiveIntegerField(
+        _("rounded to (VND)"),
+        default=1000,
+        help_text=_("The monthly support is rounded to this many VND."),
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    confirmed = models.BooleanField(
+        _("confirmed"),
+        default=False,
+        help_text=_("Unchecked until checked against the official text."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("electricity tariff")
+        verbose_name_plural = _("electricity tariffs")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(round_to__gte=1), name="tariff_round_to_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.valid_from:%d/%m/%Y}: {self.tier1_price} ₫/kWh"
+
+
+class InsuranceGroup(models.TextChoices):
+    """Who pays a health insurance card: the groups the state supports."""
+
+    POOR = "poor", _("Poor household")
+    NEAR_POOR = "near_poor", _("Near-poor household")
+    AVERAGE_FARMING = "average_farming", _("Average living standard (farming, forestry, fishery)")
+    CHILD_UNDER_6 = "child_under_6", _("Child under 6")
+    OTHER = "other", _("Other group")
+
+
+class InsuranceShareLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial top-up")
+
+
+class HealthInsuranceShare(models.Model):
+    """The state's share of a health insurance card for a group, from ``valid_from`` on.
+
+    A provincial top-up is a row of level ``provincial``; the higher share in
+    force applies. A person in several groups gets the highest group's share.
+    """
+
+    group = models.CharField(_("group"), max_length=20, choices=InsuranceGroup.choices)
+    level = models.CharField(
+        _("level"),
+        max_length=12,
+        choices=InsuranceShareLevel.choices,
+        default=InsuranceShareLevel.NATIONAL,
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    share_pct = models.PositiveSmallIntegerField(_("state share (%)"))
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+
+    class Meta:
+        verbose_name = _("health insurance state share")
+        verbose_name_plural = _("health insurance state shares")
+        ordering = ["group", "level", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "level", "valid_from"], name="one_share_per_group_level_date"
+            ),
+            models.CheckConstraint(condition=Q(share_pct__lte=100), name="share_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_group_display()}: {self.share_pct} %"
 
 
 class DuplicateWindow(models.TextChoices):
@@ -114,6 +314,14 @@ class DuplicateRule(models.Model):
     window = models.CharField(_("window"), max_length=12, choices=DuplicateWindow.choices)
     years = models.PositiveSmallIntegerField(
         _("years"), null=True, blank=True, help_text=_("For 'within a number of years'.")
+    )
+    per_programme = models.BooleanField(
+        _("within a programme only"),
+        default=False,
+        help_text=_(
+            "Records of different programmes never conflict (VBSP loans of different "
+            "programmes may run at the same time)."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -362,6 +570,23 @@ class SupportRecord(models.Model):
         blank=True,
         help_text=_("e.g. NTP sustainable poverty reduction, project 5"),
     )
+    support_programme = models.ForeignKey(
+        SupportProgramme,
+        verbose_name=_("programme of the catalogue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Loans: the VBSP programme; housing: the programme that sets the amount."),
+    )
+    insurance_group = models.CharField(
+        _("insurance group"),
+        max_length=20,
+        choices=InsuranceGroup.choices,
+        blank=True,
+        help_text=_("Health insurance: the group the card is paid under (the highest applies)."),
+    )
+    state_share_pct = models.PositiveSmallIntegerField(_("state share (%)"), null=True, blank=True)
     provider = models.CharField(_("provided by"), max_length=200)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     action = models.ForeignKey(
@@ -383,6 +608,11 @@ class SupportRecord(models.Model):
         _("reason despite a possible duplicate"),
         blank=True,
         help_text=_("Required when the record conflicts with an existing one."),
+    )
+    eligibility_reason = models.TextField(
+        _("reason despite the household's list"),
+        blank=True,
+        help_text=_("Required when the household is not on a list entitled to this support."),
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(

@@ -49,7 +49,7 @@ def with_list_columns(records: QuerySet[SupportRecord]) -> QuerySet[SupportRecor
 def get_support_or_404(user, pk: int) -> SupportRecord:
     record = (
         with_list_columns(support_for(user))
-        .select_related("action__plan", "created_by")
+        .select_related("action__plan", "created_by", "support_programme")
         .filter(pk=pk)
         .first()
     )
@@ -131,6 +131,7 @@ COMPARED_FIELDS = (
     "period_start",
     "period_end",
     "loan_term_months",
+    "support_programme_id",
 )
 
 

@@ -157,6 +157,21 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     year = factory.SelfAttribute("round.year")
 
 
+def poor_since_2015(household):
+    """Put ``household`` on the poor list by a decision of 10/12/2014 (in force from 2015 on,
+    so it is entitled to electricity support)."""
+    from households.models import AssessmentStatus, PovertyStatus
+
+    AssessmentFactory(
+        household=household,
+        round__year=2014,
+        status=AssessmentStatus.RECOGNISED,
+        recorded_status=PovertyStatus.POOR,
+        decision_date=datetime.date(2014, 12, 10),
+    )
+    return household
+
+
 # --- Plans and support -------------------------------------------------------
 
 

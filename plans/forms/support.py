@@ -11,7 +11,15 @@ from communes.models import AdministrativeUnit
 from communes.text import fold
 from households.models import Household, Member
 
-from ..models import FundingSource, LoanStatus, PlanAction, SupportRecord, SupportType
+from ..models import (
+    FundingSource,
+    InsuranceGroup,
+    LoanStatus,
+    PlanAction,
+    SupportProgramme,
+    SupportRecord,
+    SupportType,
+)
 
 
 def _model_field(name: str, **kwargs) -> forms.Field:
@@ -26,6 +34,12 @@ class MemberChoiceField(forms.ModelChoiceField):
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: AdministrativeUnit) -> str:
         return obj.name
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: SupportProgramme) -> str:
+        mark = "" if obj.confirmed else f" ({_('unconfirmed')})"
+        return f"{obj.support_type.name}: {obj.name}{mark}"
 
 
 class SupportForm(forms.Form):
@@ -45,6 +59,23 @@ class SupportForm(forms.Form):
         label=_("Amount (VND)"),
         required=False,
         help_text=_("Leave blank to use the default amount in force on that date."),
+    )
+    support_programme = ProgrammeChoiceField(
+        label=_("Programme"),
+        queryset=SupportProgramme.objects.select_related("support_type").order_by(
+            "support_type__order", "order"
+        ),
+        required=False,
+        help_text=_(
+            "Loans: the VBSP programme (loans of different programmes may run at once). "
+            "Housing: the programme whose decision sets the amount."
+        ),
+    )
+    insurance_group = forms.ChoiceField(
+        label=_("Insurance group"),
+        choices=[("", _("The highest group the member is in")), *InsuranceGroup.choices],
+        required=False,
+        help_text=_("Health insurance cards: the group and the state's share are recorded."),
     )
     quantity = _model_field("quantity")
     period_start = _model_field("period_start", widget=DateInput())
@@ -75,7 +106,15 @@ class SupportForm(forms.Form):
         ),
     )
 
+    eligibility_reason = forms.CharField(
+        label=_("Reason despite the household's list"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. a social policy household named by the decision."),
+    )
+
     LOAN_FIELDS = ("loan_rate_pct", "loan_term_months", "loan_status")
+    REASON_FIELDS = ("conflict_reason", "eligibility_reason")
 
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,17 +127,26 @@ class SupportForm(forms.Form):
         ).select_related("plan")
         #: Records the last submission conflicted with (shown in a warning box).
         self.conflicts: list[SupportRecord] = []
+        self.not_eligible = False
 
     def show_conflicts(self, records: list[SupportRecord]) -> None:
         self.conflicts = records
         self.fields["conflict_reason"].required = True
 
+    def show_not_eligible(self) -> None:
+        self.not_eligible = True
+        self.fields["eligibility_reason"].required = True
+
     @property
     def shows_reason(self) -> bool:
         return bool(self.conflicts or self.data.get("conflict_reason"))
 
+    @property
+    def shows_eligibility_reason(self) -> bool:
+        return bool(self.not_eligible or self.data.get("eligibility_reason"))
+
     def main_fields(self):
-        skip = {*self.LOAN_FIELDS, "conflict_reason"}
+        skip = {*self.LOAN_FIELDS, *self.REASON_FIELDS}
         return [self[name] for name in self.fields if name not in skip]
 
     def loan_fields(self):

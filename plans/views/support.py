@@ -74,6 +74,9 @@ def support_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         except services.SupportConflict as conflict:
             form.show_conflicts(conflict.records)
             add_service_errors(form, conflict)
+        except services.NotEligible as not_eligible:
+            form.show_not_eligible()
+            add_service_errors(form, not_eligible)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -16,10 +16,12 @@ from communes.models import WARD_ROLES, AdministrativeUnit, Membership
 from households.demo import seed_households
 from households.models import Assessment, AssessmentCause, AssessmentStatus
 from households.standards_data import link_provincial_standards
+from plans import electricity
 from plans.demo import seed_plans_and_support
 from plans.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
+    ElectricityTariff,
     ExitPlan,
     PlanAction,
     SupportRecord,
@@ -188,9 +190,56 @@ def test_support_records_are_sane(demo):
     loans = records.filter(support_type__code="loan")
     assert not loans.exclude(amount__gte=20_000_000, amount__lte=100_000_000).exists()
     assert set(loans.values_list("loan_status", flat=True)) >= {"current", "repaid", "overdue"}
-    assert set(
-        records.filter(support_type__code="electricity").values_list("amount", "quantity")
-    ) == {(147_000, 90)}
+    tariffs = [electricity.Tariff.of(t) for t in ElectricityTariff.objects.all()]
+    for start, amount, quantity in (
+        records.filter(support_type__code="electricity")
+        .values_list("period_start", "amount", "quantity")
+        .distinct()
+    ):
+        expected = electricity.support_for_period(tariffs, *electricity.quarter_of(start))
+        assert (amount, quantity) == (expected.amount, expected.kwh)
+
+
+def test_demo_electricity_follows_the_tariff_table(demo):
+    amounts = dict(
+        SupportRecord.objects.filter(support_type__code="electricity")
+        .values_list("period_start", "amount")
+        .distinct()
+    )
+    assert amounts[datetime.date(2017, 7, 1)] == 147_000  # 3 × 49.000 ₫ (tariff of 16/3/2015)
+    assert amounts[datetime.date(2017, 10, 1)] == 149_000  # December at the tariff of 1/12/2017
+    assert amounts[datetime.date(2018, 1, 1)] == 153_000  # 3 × 51.000 ₫ (tariff of 1/12/2017)
+    assert amounts[datetime.date(2025, 7, 1)] == 195_000  # 3 × 65.000 ₫ (tariff of 10/5/2025)
+
+
+def test_demo_loans_carry_a_vbsp_programme_and_concurrent_ones_are_not_flagged(
+    demo, django_user_model
+):
+    from plans.support_selectors import possible_duplicates
+
+    loans = SupportRecord.objects.filter(support_type__code="loan")
+    assert not loans.filter(support_programme=None).exists()
+    by_household = defaultdict(list)
+    for loan in loans:
+        by_household[loan.household_id].append(loan)
+    concurrent = [
+        (a, b)
+        for items in by_household.values()
+        for a in items
+        for b in items
+        if a.pk < b.pk
+        and a.support_programme_id != b.support_programme_id
+        and a.covered_from <= b.covered_until
+        and b.covered_from <= a.covered_until
+    ]
+    assert len(concurrent) >= 3
+    flagged = {
+        (p.earlier.pk, p.later.pk)
+        for p in possible_duplicates(django_user_model.objects.get(username="admin"))
+        if p.rule.support_type.code == "loan"
+    }
+    assert len(flagged) == 1
+    assert not flagged & {(a.pk, b.pk) for a, b in concurrent}
 
 
 def test_linked_records_fulfil_a_done_action_of_the_same_household(demo):
@@ -241,7 +290,10 @@ def test_deliberate_cross_source_duplicates(demo):
         for items in loans.values()
         for a in items
         for b in items
-        if a.pk < b.pk and a.covered_from <= b.covered_until and b.covered_from <= a.covered_until
+        if a.pk < b.pk
+        and a.support_programme_id == b.support_programme_id
+        and a.covered_from <= b.covered_until
+        and b.covered_from <= a.covered_until
     ]
 
     assert (len(electricity), len(cards), len(study), len(built_twice), len(overlapping)) == (

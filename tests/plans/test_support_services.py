@@ -8,7 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from households.models import AssessmentStatus, PovertyStatus
 from plans import support_selectors as selectors
-from plans.models import DuplicateRule, FundingSource, LoanStatus, SupportRecord
+from plans.models import (
+    DuplicateRule,
+    FundingSource,
+    LoanStatus,
+    SupportProgramme,
+    SupportRecord,
+)
 from plans.services.support import SupportConflict, loan_update_status, support_record
 from tests.conftest import unit
 from tests.factories import (
@@ -18,6 +24,7 @@ from tests.factories import (
     MemberFactory,
     PlanActionFactory,
     SupportRecordFactory,
+    poor_since_2015,
     support_type,
 )
 
@@ -28,7 +35,7 @@ D = datetime.date
 
 @pytest.fixture
 def household(units):
-    return HouseholdFactory(unit=unit("6688"))
+    return poor_since_2015(HouseholdFactory(unit=unit("6688")))
 
 
 def record(actor, household, type_code="electricity", **kwargs):
@@ -43,8 +50,13 @@ def record(actor, household, type_code="electricity", **kwargs):
     return support_record(**(values | kwargs))
 
 
+def programme(type_code: str, code: str):
+    return SupportProgramme.objects.get(support_type__code=type_code, code=code)
+
+
 def loan(actor, household, **kwargs):
     values = {
+        "support_programme": programme("loan", "poor"),
         "amount": 50_000_000,
         "loan_rate_pct": Decimal("6.6"),
         "loan_term_months": 36,
@@ -57,13 +69,27 @@ def loan(actor, household, **kwargs):
 
 
 def test_default_amount_is_effective_rate_when_amount_blank(halong_officer, household):
-    saved = record(halong_officer, household, given_on=D(2015, 5, 1))
-    assert (saved.amount, saved.quantity) == (147_000, Decimal("90"))
+    saved = record(
+        halong_officer,
+        household,
+        "study_costs",
+        member=MemberFactory(household=household),
+        given_on=D(2022, 10, 1),
+    )
+    assert (saved.amount, saved.quantity) == (150_000, Decimal("1"))
 
 
 def test_default_amount_is_pro_rata_when_quantity_given(halong_officer, household):
-    saved = record(halong_officer, household, given_on=D(2015, 5, 1), quantity=Decimal("30"))
-    assert saved.amount == 49_000
+    member = MemberFactory(household=household)
+    saved = record(
+        halong_officer,
+        household,
+        "study_costs",
+        member=member,
+        given_on=D(2022, 10, 1),
+        quantity=Decimal("9"),
+    )
+    assert saved.amount == 1_350_000
 
 
 def test_amount_required_when_no_rate_in_force(halong_officer, household):
@@ -116,7 +142,13 @@ def test_period_end_before_start_refused(halong_officer, household):
 
 def test_loan_without_rate_refused(halong_officer, household):
     with pytest.raises(ValidationError) as error:
-        loan(halong_officer, household, loan_rate_pct=None)
+        # A programme without a default rate in the catalogue.
+        loan(
+            halong_officer,
+            household,
+            loan_rate_pct=None,
+            support_programme=programme("loan", "students"),
+        )
     assert set(error.value.error_dict) == {"loan_rate_pct"}
     assert not SupportRecord.objects.exists()
 
@@ -184,7 +216,7 @@ def test_electricity_allowed_when_next_quarter(halong_officer, household):
 
 def test_electricity_allowed_when_other_household(halong_officer, household):
     record(halong_officer, household, given_on=D(2025, 1, 5))
-    neighbour = HouseholdFactory(unit=household.unit)
+    neighbour = poor_since_2015(HouseholdFactory(unit=household.unit))
     assert record(halong_officer, neighbour, given_on=D(2025, 1, 5)).pk
 
 
@@ -194,7 +226,7 @@ def test_exact_duplicate_refused_even_with_reason(halong_officer, household):
         record(halong_officer, household, conflict_reason="entered again")
     assert not isinstance(error.value, SupportConflict)
     message = " ".join(error.value.messages)
-    assert "10/02/2025" in message and first.provider in message and "147" in message
+    assert "10/02/2025" in message and first.provider in message and "186.000" in message
     assert SupportRecord.objects.count() == 1
 
 

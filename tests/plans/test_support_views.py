@@ -17,6 +17,7 @@ from tests.factories import (
     MembershipFactory,
     PlanActionFactory,
     SupportRecordFactory,
+    poor_since_2015,
     support_type,
 )
 
@@ -42,7 +43,7 @@ def officer_client(client, halong_officer):
 
 @pytest.fixture
 def household(units):
-    return HouseholdFactory(unit=unit("6688"), code="HL-1")
+    return poor_since_2015(HouseholdFactory(unit=unit("6688"), code="HL-1"))
 
 
 def create_url(household) -> str:
@@ -165,7 +166,8 @@ def test_create_saves_and_redirects_to_household(officer_client, household):
     assert response.status_code == 302
     assert response.url == household.get_absolute_url()
     saved = SupportRecord.objects.get()
-    assert (saved.amount, saved.household) == (147_000, household)
+    # Q1 2025 at the tariff of 11/10/2024: 3 × 62.000 ₫.
+    assert (saved.amount, saved.household) == (186_000, household)
 
 
 def test_create_not_found_when_other_ward(officer_client, units):
@@ -230,7 +232,12 @@ def test_create_saves_conflict_with_reason(officer_client, household):
 
 def test_create_refuses_exact_duplicate(officer_client, household):
     SupportRecordFactory(
-        household=household, given_on=D(2025, 2, 10), provider="UBND phường Hạ Long"
+        household=household,
+        given_on=D(2025, 2, 10),
+        provider="UBND phường Hạ Long",
+        amount=186_000,
+        period_start=D(2025, 1, 1),
+        period_end=D(2025, 3, 31),
     )
     response = officer_client.post(create_url(household), electricity_post(conflict_reason="again"))
     assert response.status_code == 200
@@ -349,3 +356,18 @@ def test_ward_officer_also_on_city_staff_without_grant_reads_names_of_own_ward_o
     other = SupportRecordFactory(household=HouseholdFactory(unit=unit("6673")))
     assert set(support_for(user)) == {own, other}  # the ledger's scope (aggregates)
     assert list(named_support_for(user)) == [own]  # what named lists and reports show
+
+
+def test_create_asks_a_reason_when_household_not_on_the_poor_list(officer_client, units):
+    near_poor = HouseholdFactory(unit=unit("6688"), code="HL-NP")
+    response = officer_client.post(create_url(near_poor), electricity_post())
+    assert response.status_code == 200
+    assert response.context["form"].shows_eligibility_reason
+    assert 'name="eligibility_reason"' in response.content.decode()
+    assert not SupportRecord.objects.exists()
+
+    response = officer_client.post(
+        create_url(near_poor), electricity_post(eligibility_reason="Hộ chính sách xã hội")
+    )
+    assert response.status_code == 302
+    assert SupportRecord.objects.get().eligibility_reason == "Hộ chính sách xã hội"
