@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
@@ -51,19 +52,25 @@ def unit_on(household: Household, day: datetime.date) -> AdministrativeUnit:
 
 
 def transfers_for(user) -> QuerySet[HouseholdTransfer]:
-    """Moves the user may see: out of the households they see, or into their units."""
+    """Moves the user may read by name: of the households they see, or into or out of
+    their units."""
     units = unit_ids_with(user, Action.VIEW_HOUSEHOLDS)
+    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
     transfers = HouseholdTransfer.objects.select_related(
-        "household__head", "from_unit", "to_unit", "proposed_by", "decided_by"
+        "household__head", "household__unit", "from_unit", "to_unit", "proposed_by", "decided_by"
     )
-    if units is None:
+    if units is None and named is None:
         return transfers
-    return transfers.filter(Q(household__in=households_for(user)) | Q(to_unit_id__in=units))
+    own = Q(household__in=households_for(user))
+    # The sending and receiving wards keep seeing the move after the decision.
+    wards = Q(to_unit_id__in=units) | Q(from_unit_id__in=units) if units is not None else Q()
+    if named is not None:
+        own &= Q(household__unit_id__in=named)
+        wards &= Q(to_unit_id__in=named) | Q(from_unit_id__in=named)
+    return transfers.filter(own | wards)
 
 
 def get_transfer_or_404(user, pk: int) -> HouseholdTransfer:
-    from django.http import Http404
-
     transfer = transfers_for(user).filter(pk=pk).first()
     if transfer is None:
         raise Http404

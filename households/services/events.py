@@ -151,7 +151,7 @@ def _transfer_people(actor, people, *, to: Household, on: datetime.date, reason:
 
 
 def _check_split(
-    actor, household, *, members, new_head, code, village, remaining_head, on
+    actor, household, *, members, new_head, code, village, remaining_head, on, address=""
 ) -> tuple[list[Member], bool]:
     require(can_edit_household(actor, household))
     _check_active(household)

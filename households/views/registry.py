@@ -24,6 +24,7 @@ from communes.permissions import (
 )
 from communes.selectors import grassroots_units_for, villages_of
 
+from ..event_selectors import household_events, household_transfers
 from ..forms.registry import (
     HouseholdCreateForm,
     HouseholdFilterForm,
@@ -109,6 +110,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_edit": can_edit_household(request.user, household),
         "history": household_history(household),
+        "household_events": household_events(household),
+        "household_transfers": household_transfers(household),
         "can_view_access_log": has_perm(request.user, Action.VIEW_ACCESS_LOG, household.unit),
     }
     return render(request, "households/household_detail.html", context)

@@ -35,6 +35,8 @@ from households.models import (
     Assessment,
     AssessmentStatus,
     Household,
+    HouseholdEvent,
+    HouseholdTransfer,
     Member,
     PovertyStatus,
     ResultSubmission,
@@ -149,6 +151,18 @@ URLS: dict[str, Entry] = {
     "households:member_leave": E(pk="member_pk"),
     "households:member_move": E(pk="member_pk"),
     "households:household_set_head": E(pk="member_pk"),
+    # households: events and moves between wards
+    "households:event_split": E(pk="household_pk"),
+    "households:event_merge": E(pk="household_pk"),
+    "households:event_head": E(pk="household_pk"),
+    "households:event_member_joining": E(pk="household_pk"),
+    "households:event_member_leaving": E(pk="member_pk"),
+    "households:transfer_propose": E(pk="household_pk"),
+    "households:transfer_list": E(),
+    "households:transfer_detail": E(pk="transfer_pk"),
+    "households:transfer_accept": E(pk="transfer_pk"),
+    "households:transfer_refuse": E(pk="transfer_pk"),
+    "households:transfer_cancel": E(pk="transfer_pk"),
     # households: review
     "households:round_list": E(),
     "households:round_create": E(),
@@ -239,6 +253,7 @@ class World:
     plan_pk: int
     action_pk: int
     support_pk: int
+    transfer_pk: int
     uidb64: str = "MQ"
     token: str = "set-password"
     #: An import upload token nobody holds (uploads are tied to their session).
@@ -328,6 +343,15 @@ def build_world() -> World:
     support = SupportRecordFactory(
         household=household, support_type=support_type("loan"), amount=30_000_000
     )
+    # The canary's ward proposes to move it to a third ward.
+    transfer = HouseholdTransfer.objects.create(
+        household=household,
+        from_unit=other,
+        to_unit=unit("6706"),
+        moving_on=datetime.date(2026, 1, 15),
+        reason="Canary moves",
+        proposed_by=other_officer,
+    )
     # A household of the home ward, so lists have something to show.
     HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
     users = {}
@@ -358,6 +382,7 @@ def build_world() -> World:
         plan_pk=plan.pk,
         action_pk=action.pk,
         support_pk=support.pk,
+        transfer_pk=transfer.pk,
         users=users,
         meeting_pk=meeting.pk,
         submission_pk=submission.pk,
@@ -378,6 +403,8 @@ WATCHED = (
     ExitPlan,
     PlanAction,
     SupportRecord,
+    HouseholdEvent,
+    HouseholdTransfer,
     Household.history.model,
     Member.history.model,
     Assessment.history.model,

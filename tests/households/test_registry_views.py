@@ -447,9 +447,10 @@ def make_households(count: int) -> Household:
 #: Session, user, scope (memberships, successions, unit tree), then the page's own
 #: reads. The same number at both sizes proves there is no N+1.
 LIST_QUERIES = 16
-#: The detail page includes the timeline (3), plans (2) and support (2) sections.
+#: The detail page includes the timeline (3), plans (2) and support (2) sections,
+#: the household events and the moves between wards (2).
 # + the access log entry and the change history (one query per model and related model).
-DETAIL_QUERIES = 27
+DETAIL_QUERIES = 29
 
 
 @pytest.mark.parametrize("size", [3, 12])
