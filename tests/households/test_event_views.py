@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -31,7 +32,9 @@ def english():
 
 
 def login(user) -> Client:
+    """A client signed in as ``user``, speaking English (the site defaults to Vietnamese)."""
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     return client
 
