@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communes', '0005_legal_bases_yet_kieu_and_province_name'),
-        ('households', '0004_covering_report_indexes'),
+        ('households', '0005_household_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
