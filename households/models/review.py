@@ -248,6 +248,15 @@ class Assessment(models.Model):
         return self.status == AssessmentStatus.RECOGNISED
 
     @property
+    def has_certificate(self) -> bool:
+        """A certificate exists: recognised on the poor or near-poor list, numbered."""
+        return (
+            self.is_recognised
+            and self.recorded_status in (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
+            and bool(self.certificate_number)
+        )
+
+    @property
     def decision_deadline(self) -> datetime.date | None:
         """Regular review: the application must be decided by this day."""
         if self.application_date is None:

@@ -28,7 +28,6 @@ from ..forms.documents import MeetingRecordForm, ReturnResultsForm, SubmitResult
 from ..models import (
     Assessment,
     AssessmentStatus,
-    PovertyStatus,
     ResultSubmission,
     VillageMeeting,
 )
@@ -84,20 +83,30 @@ def _meeting_or_404(user, pk: int) -> VillageMeeting:
 # --- Documents of one household ---------------------------------------------------------
 
 
+def _assessment_document(
+    request, assessment, template: str, context: dict, *, prefix: str, document: str, reveal=False
+) -> HttpResponse:
+    """A household's document of one assessment, named after the household and year."""
+    context["back_url"] = assessment.get_absolute_url()
+    return _document(
+        request,
+        f"households/print/{template}.html",
+        context,
+        filename=f"{prefix}-{assessment.household.code}-{assessment.year}",
+        document=document,
+        unit=assessment.unit,
+        household=assessment.household,
+        reveal=reveal,
+    )
+
+
 @require_GET
 def assessment_survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     """Phiếu B1 and B2 of the household (blank fields where not surveyed yet)."""
     assessment = _named_assessment(request.user, pk)
     context = docs.survey_form_context(assessment)
-    context["back_url"] = assessment.get_absolute_url()
-    return _document(
-        request,
-        "households/print/survey_form.html",
-        context,
-        filename=f"phieu-B1-B2-{assessment.household.code}-{assessment.year}",
-        document="survey_form",
-        unit=assessment.unit,
-        household=assessment.household,
+    return _assessment_document(
+        request, assessment, "survey_form", context, prefix="phieu-B1-B2", document="survey_form"
     )
 
 
@@ -105,22 +114,16 @@ def assessment_survey_form(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as the official form; it shows the head's full ID: a reveal."""
     assessment = _named_assessment(request.user, pk)
-    if not (
-        assessment.status == AssessmentStatus.RECOGNISED
-        and assessment.recorded_status in (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
-        and assessment.certificate_number
-    ):
+    if not assessment.has_certificate:
         raise Http404
     context = docs.certificate_context(assessment)
-    context["back_url"] = assessment.get_absolute_url()
-    return _document(
+    return _assessment_document(
         request,
-        "households/print/certificate.html",
+        assessment,
+        "certificate",
         context,
-        filename=f"giay-chung-nhan-{assessment.household.code}-{assessment.year}",
+        prefix="giay-chung-nhan",
         document="certificate",
-        unit=assessment.unit,
-        household=assessment.household,
         reveal=True,
     )
 
@@ -132,15 +135,13 @@ def assessment_refusal_letter(request: HttpRequest, pk: int) -> HttpResponse:
     if assessment.status != AssessmentStatus.REFUSED:
         raise Http404
     context = docs.refusal_context(assessment)
-    context["back_url"] = assessment.get_absolute_url()
-    return _document(
+    return _assessment_document(
         request,
-        "households/print/refusal_letter.html",
+        assessment,
+        "refusal_letter",
         context,
-        filename=f"thong-bao-{assessment.household.code}-{assessment.year}",
+        prefix="thong-bao",
         document="refusal_letter",
-        unit=assessment.unit,
-        household=assessment.household,
     )
 
 

@@ -236,7 +236,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_send_back": can_run and status in (AssessmentStatus.AGREED, AssessmentStatus.POSTED),
         "can_decide": can_decide_review(request.user, assessment.unit)
         and status in (AssessmentStatus.SURVEYED, AssessmentStatus.AGREED, AssessmentStatus.POSTED),
-        "has_certificate": _has_certificate(assessment),
+        "has_certificate": assessment.has_certificate,
         "send_back_form": SendBackForm(initial={"version": assessment.version}),
         "support_need_labels": ", ".join(
             str(SupportNeed(v).label) for v in assessment.support_needs if v in SupportNeed.values
@@ -447,19 +447,11 @@ def assessment_send_back(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(assessment)
 
 
-def _has_certificate(assessment: Assessment) -> bool:
-    return (
-        assessment.status == AssessmentStatus.RECOGNISED
-        and assessment.recorded_status in (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
-        and bool(assessment.certificate_number)
-    )
-
-
 @require_GET
 def assessment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable certificate; it carries the head's full citizen ID, so it is logged."""
     assessment = _named_assessment_or_404(request.user, pk)
-    if not _has_certificate(assessment):
+    if not assessment.has_certificate:
         raise Http404
     household = assessment.household
     log_access(
