@@ -60,3 +60,8 @@ from .meetings import VillageMeeting  # noqa: E402
 from .submissions import ReportingLine, ResultSubmission, SubmissionStatus  # noqa: E402
 
 __all__ += ["ReportingLine", "ResultSubmission", "SubmissionStatus", "VillageMeeting"]
+
+# Confirmed imports (the same file is never imported twice).
+from .imports import ConfirmedImport  # noqa: E402
+
+__all__ += ["ConfirmedImport"]

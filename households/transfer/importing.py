@@ -27,19 +27,26 @@ Rules of the sheets (see also ``columns``):
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from communes.audit import AccessKind, log_access
 from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
 from communes.selectors import unit_scope_ids
 
-from ..models import Household
+from ..models import ConfirmedImport, Household
 from ..signals import register_bulk_changed
 from .planning import ImportPlanner
 from .problems import CellError, ImportResult, Problem
 from .reading import Table
+from .versions import Snapshot, check_unchanged, read_snapshot
 from .writing import ImportWriter
+
+#: PostgreSQL's answer when two transactions wait on each other (deadlock, serialisation).
+RETRY_STATES = {"40001", "40P01"}
 
 __all__ = ["CellError", "ImportResult", "Problem", "import_households", "import_scope"]
 
@@ -65,6 +72,8 @@ def import_households(
     unit: AdministrativeUnit | None = None,
     dry_run: bool = False,
     file_name: str = "",
+    sha256: str = "",
+    expected: Snapshot | None = None,
     request=None,
     **log_detail,
 ) -> ImportResult:
@@ -72,36 +81,133 @@ def import_households(
 
     The rows must belong to the units where ``actor`` may import households
     (``unit`` and its predecessors when given). Validation and write happen
-    in one transaction, so a confirmed import never trusts an earlier preview.
+    in one transaction, so a confirmed import never trusts an earlier preview;
+    the rows it matched are locked and must be as they were when read, and as
+    the preview saw them (``expected``: the preview's ``result.snapshot``).
+    ``sha256`` (of the file's bytes): a file already imported is refused, and
+    of two confirmations of the same file at the same moment only one is saved.
     """
     unit_ids = import_scope(actor, unit)
-    with transaction.atomic():
-        planner = ImportPlanner(table, actor=actor, unit_ids=unit_ids)
-        result = planner.plan()
-        result.problems.sort(key=lambda p: (p.sheet != table.households.name, p.row or 0))
-        result.warnings.sort(key=lambda p: p.row or 0)
-        if dry_run or result.problems:
-            return result
-        ImportWriter(planner).write()
-        result.saved = True
-        units = {p.unit for p in planner.households.values()}
-        if result.changes:
-            unit_ids = frozenset(u.pk for u in units)
-            transaction.on_commit(
-                lambda: register_bulk_changed.send(sender=Household, unit_ids=unit_ids, actor=actor)
+    try:
+        with transaction.atomic():
+            return _import(
+                table,
+                actor=actor,
+                unit=unit,
+                unit_ids=unit_ids,
+                dry_run=dry_run,
+                file_name=file_name,
+                sha256=sha256,
+                expected=expected,
+                request=request,
+                log_detail=log_detail,
             )
-        log_access(
-            request,
-            AccessKind.IMPORT,
-            user=actor,
-            unit=unit or (next(iter(units)) if len(units) == 1 else None),
-            label=file_name,
-            rows=result.rows,
-            file=file_name,
-            created=result.households["created"],
-            updated=result.households["updated"],
-            unchanged=result.households["unchanged"],
-            counts=result.summary(),
-            **log_detail,
+    except (IntegrityError, OperationalError) as error:
+        if isinstance(error, OperationalError) and (
+            getattr(error.__cause__, "sqlstate", None) not in RETRY_STATES
+        ):
+            raise
+        # Another import or an edit wrote some of the same records at the same moment.
+        return _refused(
+            table,
+            _(
+                "Another import or an edit saved some of these households at the same moment. "
+                "Nothing was saved: preview the file again."
+            ),
         )
+
+
+def _refused(table: Table, message: str) -> ImportResult:
+    result = ImportResult(rows=len(table.households.rows))
+    result.problems.append(Problem(table.households.name, None, "", "", message))
+    return result
+
+
+def _claim_file(table: Table, *, actor, unit, sha256: str, file_name: str, dry_run: bool):
+    """``None`` if the file may be imported (and, unless ``dry_run``, claims it), else
+    the refusal."""
+    first = ConfirmedImport.objects.filter(sha256=sha256).select_related("user").first()
+    if first is not None:
+        who = first.user
+        return _refused(
+            table,
+            _(
+                "This file was already imported on %(when)s by %(who)s. A file is imported "
+                "only once: nothing was saved. To change the households again, export them, "
+                "edit the export and import that file."
+            )
+            % {
+                "when": date_format(
+                    timezone.localtime(first.confirmed_at), "SHORT_DATETIME_FORMAT"
+                ),
+                "who": (who.get_full_name() or who.username) if who else _("another user"),
+            },
+        )
+    if dry_run:
+        return None
+    try:
+        with transaction.atomic():
+            # Waits for a concurrent confirmation of the same file, then fails.
+            ConfirmedImport.objects.create(
+                sha256=sha256, file_name=file_name[:200], unit=unit, user=actor
+            )
+    except IntegrityError:
+        return _refused(
+            table,
+            _(
+                "This file has just been imported by someone else. Nothing was saved: "
+                "open the households list to see the result."
+            ),
+        )
+    return None
+
+
+def _import(
+    table, *, actor, unit, unit_ids, dry_run, file_name, sha256, expected, request, log_detail
+) -> ImportResult:
+    if sha256:
+        refusal = _claim_file(
+            table, actor=actor, unit=unit, sha256=sha256, file_name=file_name, dry_run=dry_run
+        )
+        if refusal is not None:
+            return refusal
+    planner = ImportPlanner(table, actor=actor, unit_ids=unit_ids)
+    result = planner.plan()
+    if not result.problems:
+        if dry_run:
+            result.snapshot = read_snapshot(planner)
+        else:
+            check_unchanged(planner, expected)
+    result.problems.sort(key=lambda p: (p.sheet != table.households.name, p.row or 0))
+    result.warnings.sort(key=lambda p: p.row or 0)
+    if dry_run or result.problems:
+        if result.problems and not dry_run:
+            # Nothing is saved, not even the file's claim: it may be confirmed once corrected.
+            transaction.set_rollback(True)
+        return result
+    ImportWriter(planner).write()
+    result.saved = True
+    units = {p.unit for p in planner.households.values()}
+    if result.changes:
+        changed_units = frozenset(u.pk for u in units)
+        transaction.on_commit(
+            lambda: register_bulk_changed.send(
+                sender=Household, unit_ids=changed_units, actor=actor
+            )
+        )
+    log_access(
+        request,
+        AccessKind.IMPORT,
+        user=actor,
+        unit=unit or (next(iter(units)) if len(units) == 1 else None),
+        label=file_name,
+        rows=result.rows,
+        file=file_name,
+        created=result.households["created"],
+        updated=result.households["updated"],
+        unchanged=result.households["unchanged"],
+        counts=result.summary(),
+        **({"sha256": sha256} if sha256 else {}),
+        **log_detail,
+    )
     return result

@@ -41,6 +41,8 @@ class ImportResult:
     members: Counter = field(default_factory=Counter)
     assessments: Counter = field(default_factory=Counter)
     saved: bool = False
+    #: Versions of the matched households as the preview read them (``versions``).
+    snapshot: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
@@ -51,6 +52,24 @@ def _import_units(user):
 
 def _stored_path(user, token: str, extension: str) -> Path:
     return IMPORT_DIR / f"{token}-{user.pk}{extension}"
+
+
+def _snapshot_path(path: Path) -> Path:
+    """Versions of the households the preview showed, kept next to the upload."""
+    return path.with_name(path.name + ".versions.json")
+
+
+def _read_snapshot(path: Path) -> dict | None:
+    try:
+        return json.loads(_snapshot_path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_snapshot(path: Path, snapshot: dict) -> None:
+    descriptor = os.open(_snapshot_path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(snapshot, out)
 
 
 def _store(user, upload) -> tuple[str, str]:
@@ -136,9 +155,14 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         file_name=entry["name"],
         request=request,
         sha256=token,
+        # A confirmation checks the households are still as this user's preview showed them.
+        expected=(_read_snapshot(path) or {}) if confirm else None,
     )
+    if not confirm and result.ok:
+        _write_snapshot(path, result.snapshot)
     if result.saved:
         path.unlink(missing_ok=True)
+        _snapshot_path(path).unlink(missing_ok=True)
         pending = request.session.get(SESSION_KEY, {})
         pending.pop(token, None)
         request.session[SESSION_KEY] = pending

@@ -6,11 +6,13 @@
 (units where they may import households) and the history and the access
 log name them. For a city-wide load, name a superuser account. Every
 problem is printed with its sheet, row and column; the command then exits
-with status 1 and saves nothing.
+with status 1 and saves nothing. A file already imported (same bytes) is
+refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -68,6 +70,7 @@ class Command(BaseCommand):
                 unit=unit,
                 dry_run=options["dry_run"],
                 file_name=path.name,
+                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                 command="import_households",
             )
         except PermissionDenied as error:
