@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
@@ -133,10 +134,11 @@ def test_a_refused_confirmation_does_not_claim_the_file(tmp_path, halong_officer
 
 
 @pytest.fixture
-def private_imports(tmp_path, monkeypatch):
+def private_imports(tmp_path, monkeypatch, client):
     from households.views import transfer
 
     monkeypatch.setattr(transfer, "IMPORT_DIR", tmp_path / "imports")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def _upload(client, tmp_path, rows, members=None):
