@@ -5,6 +5,7 @@ from .models import (
     AccessLog,
     AdministrativeUnit,
     Membership,
+    NamesGrantRequest,
     SteeringCommittee,
     UnitHouseholdCount,
     UnitSuccession,
@@ -34,10 +35,16 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["predecessor", "successor"]
 
 
+#: Access to names is given through a request and a second person's approval
+#: (the app's "Access to names" pages), never by ticking a box here.
+GRANT_FIELDS = ["may_view_named_lists", "names_grant_until"]
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = GRANT_FIELDS
 
 
 @admin.register(SteeringCommittee)
@@ -54,6 +61,21 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "committee"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "committee"]
+    readonly_fields = GRANT_FIELDS
+
+
+@admin.register(NamesGrantRequest)
+class NamesGrantRequestAdmin(SimpleHistoryAdmin):
+    """Read-only: requests are made and decided on the app's pages (four eyes)."""
+
+    list_display = ["membership", "requested_by", "requested_at", "until", "status", "decided_by"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(UnitHouseholdCount)

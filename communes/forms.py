@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,33 +29,40 @@ class VillageForm(forms.Form):
 
 
 class MembershipAddForm(forms.Form):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        help_text=_("An existing account, or a new one to create."),
-    )
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=150,
         required=False,
-        help_text=_("Needed only when the account does not exist yet."),
+        help_text=_("For a new account: its username and temporary password are shown next."),
+    )
+    username = forms.CharField(
+        label=_("Existing account"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Only to add an account that belongs to no other committee: its username. "
+            "Leave empty to create a new account."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"))
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
-    may_view_named_lists = model_field(Membership, "may_view_named_lists", required=False)
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
         self.fields["start_date"].initial = timezone.localdate()
-        _drop_grant_unless_grantable(self, roles)
 
 
 class MembershipChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
-    may_view_named_lists = model_field(Membership, "may_view_named_lists", required=False)
+    may_view_named_lists = model_field(
+        Membership,
+        "may_view_named_lists",
+        required=False,
+        help_text=_("Untick to withdraw access to names at once."),
+    )
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +74,33 @@ def _drop_grant_unless_grantable(form: forms.Form, roles) -> None:
     """Ward committees never see the grant: their roles read names already."""
     if not any(may_grant_named_lists(role) for role in roles):
         del form.fields["may_view_named_lists"]
+
+
+class NamesGrantRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Which work needs the names, e.g. checking the poor lists before a report."),
+    )
+    until = forms.DateField(
+        label=_("Until"),
+        widget=DateInput(),
+        help_text=_("The first day without access; at most one year from today."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["until"].initial = timezone.localdate() + datetime.timedelta(days=90)
+
+
+class NamesGrantDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class MembershipEndForm(forms.Form):

@@ -287,6 +287,9 @@ class Membership(models.Model):
             "lists and pages with names and export them. Every such view is logged."
         ),
     )
+    #: First day without the grant (set by the approval of a request); empty: no limit
+    #: (grants given before requests existed).
+    names_grant_until = models.DateField(_("named lists until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -314,6 +317,87 @@ class Membership(models.Model):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+    def has_names_grant(self, day: datetime.date) -> bool:
+        """Whether the named-lists grant holds on ``day`` (it may have expired)."""
+        return self.may_view_named_lists and (
+            self.names_grant_until is None or self.names_grant_until > day
+        )
+
+
+class GrantRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class NamesGrantRequest(models.Model):
+    """A request to let a city membership open named lists, until a date.
+
+    Four eyes: the person who decides is neither the one who asked nor the
+    one who would get the grant (``communes.services.names_grant_decide``;
+    the first rule is also a database constraint).
+    """
+
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("membership"),
+        on_delete=models.CASCADE,
+        related_name="names_grant_requests",
+    )
+    reason = models.TextField(_("reason"))
+    until = models.DateField(_("until"), help_text=_("The first day without the grant."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=GrantRequestStatus.choices,
+        default=GrantRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("names grant request")
+        verbose_name_plural = _("names grant requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(status="pending"),
+                name="one_pending_names_grant_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="names_grant_decided_by_another",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.membership} → {self.until:%d/%m/%Y} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("communes:names_grant_decide", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == GrantRequestStatus.PENDING
 
 
 class UnitHouseholdCount(models.Model):
@@ -357,6 +441,7 @@ class AccessKind(models.TextChoices):
     IMPORT = "import", _("Import")
     REPORT = "report", _("Report downloaded")
     DOCUMENT = "document", _("Document printed")
+    NAMES_GRANT = "names_grant", _("Names grant requested or decided")
 
 
 class AccessLogQuerySet(models.QuerySet):

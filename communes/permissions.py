@@ -164,7 +164,7 @@ def has_perm(user, action: Action, unit: AdministrativeUnit | None = None) -> bo
     if scope.everything:
         return True
     if unit is None:
-        granted = {m.role for m in scope.memberships if m.may_view_named_lists}
+        granted = {m.role for m in scope.memberships if m.has_names_grant(today())}
         return _grants(action, scope.roles, granted)
     return _grants(
         action,
@@ -189,7 +189,7 @@ def uses_names_grant(user) -> bool:
     names every day, so their list views are not.
     """
     scope = user_scope(user)
-    return not scope.everything and any(m.may_view_named_lists for m in scope.memberships)
+    return not scope.everything and any(m.has_names_grant(today()) for m in scope.memberships)
 
 
 def may_grant_named_lists(role: str) -> bool:
@@ -207,6 +207,36 @@ def can_manage_committee(user, committee: SteeringCommittee) -> bool:
     if scope.everything:
         return True
     return any(m.committee_id == committee.pk and m.role in HEAD_ROLES for m in scope.memberships)
+
+
+def can_request_names_grant(user, membership) -> bool:
+    """A head of the membership's own committee (or a superuser) may ask that a
+    city membership open named lists. Asking grants nothing: see below."""
+    return may_grant_named_lists(membership.role) and can_manage_committee(
+        user, membership.committee
+    )
+
+
+def names_grant_committee_ids(user) -> frozenset[int] | None:
+    """Committees whose names-grant requests ``user`` sees (``None``: all): the
+    city-level committees they head."""
+    scope = user_scope(user)
+    if scope.everything:
+        return None
+    return frozenset(
+        m.committee_id
+        for m in scope.memberships
+        if m.role in HEAD_ROLES and m.committee.is_city_level
+    )
+
+
+def can_decide_names_grant(user, grant_request) -> bool:
+    """Four eyes: a head of that committee or a superuser, never the person who
+    asked nor the person who would get the grant."""
+    membership = grant_request.membership
+    if user.pk in (grant_request.requested_by_id, membership.user_id):
+        return False
+    return can_manage_committee(user, membership.committee)
 
 
 def can_manage_villages(user, ward: AdministrativeUnit) -> bool:

@@ -134,7 +134,7 @@ def user_scope(user, on: datetime.date | None = None) -> Scope:
         for membership in memberships:
             for uid in unit_scope_ids(membership.committee.unit_id, successions):
                 roles.setdefault(uid, set()).add(membership.role)
-                if membership.may_view_named_lists:
+                if membership.has_names_grant(day):
                     granted.setdefault(uid, set()).add(membership.role)
         scope = Scope(
             unit_ids=frozenset(roles),

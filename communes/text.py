@@ -9,6 +9,20 @@ from typing import Any
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def clean_name(text: str | None) -> str:
+    """A personal name as stored: Unicode NFC, no leading, trailing or doubled spaces.
+
+    Vietnamese letters typed on some keyboards (or pasted from PDFs) arrive
+    decomposed (NFD: "e" + combining marks); stored as typed, "Nguyễn" in NFD
+    and in NFC would be two different names for equality, uniqueness and
+    sorting. Every write path of a name (forms, services, imports, the API)
+    passes it through here.
+    """
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` without diacritics: "Nguyễn Văn Đức" → "nguyen van duc".
 

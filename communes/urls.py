@@ -18,5 +18,12 @@ urlpatterns = [
     ),
     path("memberships/<int:pk>/edit/", views.membership_edit, name="membership_edit"),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
+    path(
+        "memberships/<int:pk>/names-grant/",
+        views.names_grant_request,
+        name="names_grant_request",
+    ),
+    path("names-grants/", views.names_grant_list, name="names_grant_list"),
+    path("names-grants/<int:pk>/", views.names_grant_decide, name="names_grant_decide"),
     path("access-log/", views.access_log, name="access_log"),
 ]

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,16 +14,22 @@ from .forms import (
     MembershipAddForm,
     MembershipChangeForm,
     MembershipEndForm,
+    NamesGrantDecisionForm,
+    NamesGrantRequestForm,
     VillageForm,
+    add_service_errors,
 )
-from .models import Membership, UnitKind
+from .models import GrantRequestStatus, Membership, NamesGrantRequest, UnitKind
 from .permissions import (
     Action,
+    can_decide_names_grant,
     can_manage_committee,
     can_manage_villages,
     get_committee_or_404,
     get_unit_or_404,
     has_perm,
+    may_grant_named_lists,
+    names_grant_committee_ids,
     require,
     unit_ids_with,
 )
@@ -106,11 +113,20 @@ def committee_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = get_committee_or_404(request.user, pk)
+    can_manage = can_manage_committee(request.user, committee)
+    grants = can_manage and committee.is_city_level
     context = {
         "committee": committee,
         "memberships": selectors.committee_members(committee),
-        "can_manage": can_manage_committee(request.user, committee),
+        "can_manage": can_manage,
         "today": selectors.today(),
+        # City committees: access to names is asked for and decided by two people.
+        "names_grants_url": reverse("communes:names_grant_list") if grants else "",
+        "pending_grants": NamesGrantRequest.objects.filter(
+            membership__committee=committee, status=GrantRequestStatus.PENDING
+        ).count()
+        if grants
+        else 0,
     }
     return render(request, "communes/committee_detail.html", context)
 
@@ -165,6 +181,9 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "may_view_named_lists": membership.may_view_named_lists,
     }
     form = MembershipChangeForm(request.POST or None, roles=roles, initial=initial)
+    if not membership.may_view_named_lists:
+        # Giving access to names takes a request and a second person (names_grant_request).
+        form.fields.pop("may_view_named_lists", None)
     if form.is_valid():
         try:
             services.membership_change(
@@ -193,6 +212,85 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(membership.committee)
     context = {"form": form, "committee": membership.committee, "membership": membership}
     return render(request, "communes/membership_end.html", context)
+
+
+# --- Access to names: request, then another person decides ---------------------
+
+
+@require_http_methods(["GET", "POST"])
+def names_grant_request(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    require(may_grant_named_lists(membership.role) and membership.end_date is None)
+    form = NamesGrantRequestForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.names_grant_request(
+                actor=request.user, membership=membership, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Request sent: another head or an administrator must approve it."),
+            )
+            return redirect(membership.committee)
+    context = {
+        "form": form,
+        "committee": membership.committee,
+        "membership": membership,
+        "requests": membership.names_grant_requests.select_related("requested_by", "decided_by"),
+    }
+    return render(request, "communes/names_grant_request.html", context)
+
+
+@require_GET
+def names_grant_list(request: HttpRequest) -> HttpResponse:
+    """Requests for access to names of the committees the user heads (all: admins)."""
+    committee_ids = names_grant_committee_ids(request.user)
+    require(committee_ids is None or bool(committee_ids))
+    grant_requests = NamesGrantRequest.objects.select_related(
+        "membership__user", "membership__committee", "requested_by", "decided_by"
+    ).order_by(Case(When(status=GrantRequestStatus.PENDING, then=0), default=1), "-requested_at")
+    if committee_ids is not None:
+        grant_requests = grant_requests.filter(membership__committee_id__in=committee_ids)
+    page = Paginator(grant_requests, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "communes/names_grant_list.html", {"page_obj": page})
+
+
+@require_http_methods(["GET", "POST"])
+def names_grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_request = get_object_or_404(
+        NamesGrantRequest.objects.select_related("membership__user", "requested_by"), pk=pk
+    )
+    membership = grant_request.membership
+    membership.committee = get_committee_or_404(request.user, membership.committee_id)
+    require(can_manage_committee(request.user, membership.committee))
+    may_decide = grant_request.is_pending and can_decide_names_grant(request.user, grant_request)
+    form = NamesGrantDecisionForm(request.POST or None)
+    if request.method == "POST":
+        require(may_decide)
+        if form.is_valid():
+            try:
+                services.names_grant_decide(
+                    actor=request.user,
+                    grant_request=grant_request,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("communes:names_grant_list")
+    context = {
+        "grant_request": grant_request,
+        "membership": membership,
+        "form": form,
+        "may_decide": may_decide,
+    }
+    return render(request, "communes/names_grant_decide.html", context)
 
 
 @require_GET

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from communes.permissions import Action, has_perm
+from communes.permissions import Action, has_perm, names_grant_committee_ids
 from communes.selectors import today, user_scope
 
 from .dashboard import may_see_reports
@@ -76,6 +76,13 @@ NAV_ITEMS = (
         "communes:access_log",
         "bi-journal-lock",
         _any(Action.VIEW_ACCESS_LOG),
+        False,
+    ),
+    (
+        _("Access to names"),
+        "communes:names_grant_list",
+        "bi-shield-lock",
+        lambda user, ward: names_grant_committee_ids(user) != frozenset(),
         False,
     ),
     (_("Administration"), "admin:index", "bi-gear", lambda user, ward: user.is_staff, False),

@@ -147,14 +147,22 @@ def test_member_reads_names_only_of_assigned_households(household, halong_member
     assert client.get(household.get_absolute_url()).status_code == 200
 
 
-def test_city_head_grants_names_on_membership_form_with_history(city, city_head, city_staff):
+def test_membership_form_cannot_give_names_only_withdraw_them(city, city_head, city_staff):
     membership = Membership.objects.get(user=city_staff)
     url = reverse("communes:membership_edit", args=[membership.pk])
     data = {"role": Role.CITY_STAFF, "position": "", "may_view_named_lists": "on"}
-    assert logged_in(city_head).post(url, data).status_code == 302
+    client = logged_in(city_head)
+    assert "may_view_named_lists" not in client.get(url).context["form"].fields
+    assert client.post(url, data).status_code == 302
+    assert not Membership.objects.get(pk=membership.pk).may_view_named_lists
+
+    Membership.objects.filter(pk=membership.pk).update(may_view_named_lists=True)
+    assert client.post(url, {"role": Role.CITY_STAFF, "position": ""}).status_code == 302
     membership.refresh_from_db()
-    assert membership.may_view_named_lists
+    assert not membership.may_view_named_lists
     assert membership.history.latest().history_user == city_head
+    entry = AccessLog.objects.get(kind=AccessKind.NAMES_GRANT)
+    assert entry.detail["event"] == "withdrawn" and entry.user == city_head
 
 
 def test_ward_committee_form_has_no_grant(units, halong_head, halong_officer):
@@ -166,6 +174,8 @@ def test_ward_committee_form_has_no_grant(units, halong_head, halong_officer):
 
 def test_grant_is_dropped_for_roles_that_cannot_carry_it(units, halong_head, halong_officer):
     membership = Membership.objects.get(user=halong_officer)
+    Membership.objects.filter(pk=membership.pk).update(may_view_named_lists=True)
+    membership.refresh_from_db()
     membership_change(
         actor=halong_head,
         membership=membership,

@@ -30,7 +30,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from communes.models import AccessLog, AdministrativeUnit, Membership, Role, SteeringCommittee
+from communes.models import (
+    AccessLog,
+    AdministrativeUnit,
+    Membership,
+    NamesGrantRequest,
+    Role,
+    SteeringCommittee,
+)
 from households.models import (
     Assessment,
     AssessmentStatus,
@@ -140,6 +147,9 @@ URLS: dict[str, Entry] = {
     "communes:membership_edit": E(pk="membership_pk"),
     "communes:membership_end": E(pk="membership_pk"),
     "communes:access_log": E(),
+    "communes:names_grant_request": E(pk="membership_pk"),
+    "communes:names_grant_list": E(),
+    "communes:names_grant_decide": E(pk="grant_request_pk"),
     # households: register
     "households:household_list": E(),
     "households:household_create": E(),
@@ -262,6 +272,7 @@ class World:
     users: dict = field(default_factory=dict)
     meeting_pk: int = 0
     submission_pk: int = 0
+    grant_request_pk: int = 0
 
 
 HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
@@ -352,6 +363,13 @@ def build_world() -> World:
         reason="Canary moves",
         proposed_by=other_officer,
     )
+    # A pending request for access to names in the canary's committee.
+    grant_request = NamesGrantRequest.objects.create(
+        membership=membership,
+        reason="Canary",
+        until=datetime.date(2099, 1, 1),
+        requested_by=other_officer,
+    )
     # A household of the home ward, so lists have something to show.
     HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
     users = {}
@@ -386,6 +404,7 @@ def build_world() -> World:
         users=users,
         meeting_pk=meeting.pk,
         submission_pk=submission.pk,
+        grant_request_pk=grant_request.pk,
     )
 
 
@@ -394,6 +413,7 @@ WATCHED = (
     AdministrativeUnit,
     SteeringCommittee,
     Membership,
+    NamesGrantRequest,
     Household,
     Member,
     ReviewRound,

@@ -1,6 +1,7 @@
 """Pages of units and committees: scoping (404), permissions (403), writes."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -122,24 +123,26 @@ def test_head_adds_existing_user_when_username_known(client, halong_head, halong
     )
 
 
-def test_head_creates_account_when_username_is_new(client, halong_head, halong_committee):
+def test_head_creates_account_with_a_username_the_app_chooses(
+    client, halong_head, halong_committee
+):
     client.force_login(halong_head)
     response = client.post(
         reverse("communes:membership_add", args=[halong_committee.pk]),
         {
-            "username": "le.c",
-            "full_name": "Lê Văn Cường",
+            "full_name": "  Lê   Văn Cường ",
             "role": Role.WARD_OFFICER,
             "start_date": "2025-09-01",
         },
         follow=True,
     )
-    user = Membership.objects.get(user__username="le.c").user
+    user = Membership.objects.get(committee=halong_committee, role=Role.WARD_OFFICER).user
     assert (user.first_name, user.last_name) == ("Lê Văn", "Cường")
+    assert re.fullmatch(r"halong\.cuong\.\d{4}", user.username)
     assert user.has_usable_password()
-    assert "temporary password" in response.content.decode() or "mật khẩu tạm" in (
-        response.content.decode()
-    )
+    body = response.content.decode()
+    assert user.username in body
+    assert "temporary password" in body or "mật khẩu tạm" in body
 
 
 def test_membership_add_refuses_city_role_when_committee_is_a_wards(
@@ -159,12 +162,61 @@ def test_membership_add_requires_full_name_when_account_is_new(
     client, halong_head, halong_committee
 ):
     client.force_login(halong_head)
+    before = UserFactory._meta.model.objects.count()
     response = client.post(
         reverse("communes:membership_add", args=[halong_committee.pk]),
-        {"username": "nobody", "role": Role.MEMBER, "start_date": "2025-09-01"},
+        {"role": Role.MEMBER, "start_date": "2025-09-01"},
     )
     assert "full_name" in response.context["form"].errors
-    assert not UserFactory._meta.model.objects.filter(username="nobody").exists()
+    assert UserFactory._meta.model.objects.count() == before
+
+
+def _add_existing(client, committee, username):
+    return client.post(
+        reverse("communes:membership_add", args=[committee.pk]),
+        {"username": username, "role": Role.MEMBER, "start_date": "2025-09-01"},
+    )
+
+
+@pytest.mark.parametrize("account", ["admin", "officer_elsewhere", "city_boss", "retired"])
+def test_head_cannot_attach_accounts_used_elsewhere_and_learns_nothing_about_them(
+    client, city, make_member, halong_head, halong_committee, account
+):
+    UserFactory(username="admin", is_superuser=True, is_staff=True)
+    make_member(Role.WARD_OFFICER, unit("6673"), username="officer_elsewhere")
+    make_member(Role.CITY_HEAD, city, username="city_boss")
+    UserFactory(username="retired", is_active=False)
+    client.force_login(halong_head)
+    before = Membership.objects.count()
+
+    refused = _add_existing(client, halong_committee, account)
+    unknown = _add_existing(client, halong_committee, "no-such-account")
+
+    assert refused.status_code == unknown.status_code == 200
+    assert refused.context["form"].errors == unknown.context["form"].errors
+    assert list(refused.context["form"].errors) == ["username"]
+    assert Membership.objects.count() == before
+
+
+def test_head_attaches_an_account_whose_memberships_ended(
+    client, units, make_member, halong_head, halong_committee
+):
+    former = make_member(Role.WARD_OFFICER, unit("6673"), username="former")
+    former.memberships.update(end_date=datetime.date(2025, 8, 1))
+    client.force_login(halong_head)
+
+    assert _add_existing(client, halong_committee, "former").status_code == 302
+    assert former.memberships.filter(committee=halong_committee).exists()
+
+
+def test_administrator_attaches_an_account_used_elsewhere(
+    client, units, make_member, halong_committee
+):
+    officer = make_member(Role.WARD_OFFICER, unit("6673"), username="officer_elsewhere")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    assert _add_existing(client, halong_committee, "officer_elsewhere").status_code == 302
+    assert officer.memberships.filter(committee=halong_committee).exists()
 
 
 @pytest.mark.parametrize("who", ["halong_officer", "halong_member", "city_head", "city_staff"])
@@ -253,15 +305,11 @@ def test_city_head_manages_city_committee(client, city_head, city):
     client.force_login(city_head)
     response = client.post(
         reverse("communes:membership_add", args=[committee_of(city).pk]),
-        {
-            "username": "phan.d",
-            "full_name": "Phan Văn Đức",
-            "role": Role.CITY_STAFF,
-            "start_date": "2025-09-01",
-        },
+        {"full_name": "Phan Văn Đức", "role": Role.CITY_STAFF, "start_date": "2025-09-01"},
     )
     assert response.status_code == 302
-    assert Membership.objects.get(user__username="phan.d").role == Role.CITY_STAFF
+    added = Membership.objects.get(user__last_name="Đức")
+    assert added.role == Role.CITY_STAFF and added.user.username.startswith("halong.duc.")
 
 
 def test_membership_views_refuse_get_state_change(client, halong_head, halong_member):
