@@ -211,8 +211,8 @@ def national_standards() -> list[PovertyStandard]:
 
 
 def standard_for(year: int, standards: list[PovertyStandard]) -> PovertyStandard | None:
-    """The national standard of the review of ``year`` (the newer one where two overlap)."""
-    applying = [s for s in standards if s.applies_in(year)]
+    """The national standard of the periodic review of ``year`` (in force for ``year`` + 1)."""
+    applying = [s for s in standards if s.applies_to_review(year)]
     return max(applying, key=lambda s: s.first_year) if applying else None
 
 
@@ -371,14 +371,14 @@ def target_plan(points: list[YearPoint], standards: list[PovertyStandard]) -> Ta
     standard = next((s for s in standards if s.code == points[-1].standard), None)
     if standard is None:
         return None
-    base = next((p for p in points if p.year == standard.first_year), None)
+    base = next((p for p in points if p.year == standard.first_review_year), None)
     if base is None:
         return None
     return TargetPlan(
         standard=standard.code,
         base_year=base.year,
-        end_year=min(standard.last_year, base.year + PROGRAMME_YEARS - 1),
-        standard_last_year=standard.last_year,
+        end_year=min(standard.last_review_year, base.year + PROGRAMME_YEARS - 1),
+        standard_last_year=standard.last_review_year,
         base_poor=base.poor,
         base_near_poor=base.near_poor,
     )

@@ -44,7 +44,7 @@ class ReportForm(forms.Form):
         queryset=PovertyStandard.objects.order_by("first_year", "level", "code"),
         to_field_name="code",
         required=False,
-        empty_label=_("National standard in force that year"),
+        empty_label=_("National standard of that year's review"),
     )
 
     def __init__(self, *args, units: QuerySet[AdministrativeUnit], last_year: int, **kwargs):
@@ -60,14 +60,19 @@ class ReportForm(forms.Form):
         unit = cleaned.get("unit")
         if unit is not None and year is not None and _ended_before_end_of(unit, year):
             self.add_error("year", _former_unit_message(unit))
-        if standard is not None and year is not None and not standard.applies_in(year):
+        if standard is not None and year is not None and not standard.can_report(year):
             self.add_error(
                 "standard",
-                _("%(code)s applies from %(first)s to %(last)s, not in %(year)s.")
+                _(
+                    "%(code)s is in force from %(first)s to %(last)s (the reviews of "
+                    "%(review_first)s–%(review_last)s): it has no figures for %(year)s."
+                )
                 % {
                     "code": standard.code,
                     "first": standard.first_year,
                     "last": standard.last_year,
+                    "review_first": standard.first_review_year,
+                    "review_last": standard.last_review_year,
                     "year": year,
                 },
             )

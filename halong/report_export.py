@@ -146,6 +146,19 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
         subtitle += f" ({report.standard_name})"
     row = sheet.append([subtitle], centre=True)
     sheet.merge(1, WIDTH, row)
+    if report.compares_standards:
+        note = (
+            f"Lưu ý: danh sách đầu năm theo chuẩn {report.start_standard}, cuối năm theo chuẩn "
+            f"{report.standard}: số giảm, tăng trong năm so sánh hai chuẩn nghèo."
+        )
+        if report.comparison_standard and report.total.comparison is not None:
+            note += (
+                f" Theo chuẩn {report.comparison_standard}, cuối năm có "
+                f"{report.total.comparison['poor']} hộ nghèo, "
+                f"{report.total.comparison['near_poor']} hộ cận nghèo."
+            )
+        row = sheet.append([note], centre=True)
+        sheet.merge(1, WIDTH, row)
     sheet.append([])
 
     # Header: block / group / column, merged where a title spans several columns.

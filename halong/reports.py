@@ -172,6 +172,9 @@ class Row:
     support_by_source: dict[str, dict[str, int]] = field(default_factory=dict)
     plan_actions_done: int = 0
     plan_actions_overdue: int = 0
+    #: At a change of standard: the end lists under the previous standard
+    #: (``{"poor": n, "near_poor": n}``), for comparison; ``None`` otherwise.
+    comparison: dict[str, int] | None = None
 
     @property
     def health_insurance_coverage_pct(self) -> float | None:
@@ -195,6 +198,9 @@ class Row:
         _add_money(self.support_by_source, other.support_by_source)
         self.plan_actions_done += other.plan_actions_done
         self.plan_actions_overdue += other.plan_actions_overdue
+        if other.comparison is not None:
+            mine = self.comparison or {POOR: 0, NEAR_POOR: 0}
+            self.comparison = {k: mine[k] + other.comparison[k] for k in (POOR, NEAR_POOR)}
 
     def as_json(self) -> dict:
         start_households = self.start_households
@@ -218,6 +224,7 @@ class Row:
                 "done": self.plan_actions_done,
                 "overdue": self.plan_actions_overdue,
             },
+            "comparison": dict(self.comparison) if self.comparison is not None else None,
         }
 
 
@@ -241,12 +248,25 @@ class Report:
     standard_name: str = ""
     #: The day BHYT cards and overdue actions are judged on (31/12/Y, or today).
     as_of: datetime.date | None = None
+    #: The standard of the start-of-year lists (the review of Y − 1).
+    start_standard: str = ""
+    #: At a change of standard: the standard in force during Y under which the
+    #: end lists are also counted (``Row.comparison``).
+    comparison_standard: str = ""
+
+    @property
+    def compares_standards(self) -> bool:
+        """Start and end lists were made under two standards: the flows are not progress."""
+        return bool(self.start_standard and self.standard) and self.start_standard != self.standard
 
     def as_json(self) -> dict:
         return {
             "year": self.year,
             "standard": self.standard,
             "standard_name": self.standard_name,
+            "start_standard": self.start_standard,
+            "compares_standards": self.compares_standards,
+            "comparison_standard": self.comparison_standard or None,
             "root": {"code": self.root_code, "name": self.root_name},
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "units": [row.as_json() for row in self.units],
@@ -344,17 +364,45 @@ def report_units(
 # --- Queries -------------------------------------------------------------------------
 
 
-def _status_expression(standard: PovertyStandard | None):
+def _status_expression(standard: PovertyStandard | None, year: int | None = None):
     """The decided status under ``standard``.
 
     Provincial: ``provincial_status``, falling back to the national decision
     where the household has no provincial classification (years before the
     provincial standard applied, so that the first provincial year has a
-    start-of-year list).
+    start-of-year list). A national standard in force during ``year`` that its
+    periodic review replaced (NĐ 07 in 2026): the comparison classification,
+    falling back to the decision (regular reviews of the year used it).
     """
     if standard is not None and standard.level == StandardLevel.PROVINCIAL:
         return Coalesce(NullIf(F("provincial_status"), Value("")), F("recorded_status"))
+    if _is_comparison(standard, year):
+        return Coalesce(NullIf(F("comparison_status"), Value("")), F("recorded_status"))
     return F("recorded_status")
+
+
+def _is_comparison(standard: PovertyStandard | None, year: int | None) -> bool:
+    return (
+        standard is not None
+        and year is not None
+        and standard.level == StandardLevel.NATIONAL
+        and standard.applies_in(year)
+        and not standard.applies_to_review(year)
+    )
+
+
+class _Standards:
+    """Every standard, read once: the report picks its own and the comparison's in Python."""
+
+    def __init__(self):
+        self.all = list(PovertyStandard.objects.all())
+
+    def in_force(self, year: int, level: str = StandardLevel.NATIONAL):
+        found = [s for s in self.all if s.level == level and s.applies_in(year)]
+        return max(found, key=lambda s: s.first_year) if found else None
+
+    def of_review(self, year: int, level: str = StandardLevel.NATIONAL):
+        return self.in_force(year + 1, level)
 
 
 def _recognised():
@@ -389,12 +437,30 @@ def annual_report(
     """The annual report of ``root`` (default: the city) for ``year`` (see module doc).
 
     ``units``: the rows (default: grassroots units of ``root``'s scope valid on
-    31/12/``year``). ``standard``: default the national standard in force in
-    ``year``; a provincial standard reads ``Assessment.provincial_status``.
+    31/12/``year``). ``standard``: default the national standard of ``year``'s
+    periodic review (in force for ``year`` + 1); a provincial standard reads
+    ``Assessment.provincial_status``. At a change of standard the end lists are
+    also counted under the standard in force during ``year`` (``Row.comparison``).
     """
     root = root or _default_root()
+    standards = _Standards()
     if standard is None:
-        standard = PovertyStandard.national_for(year)
+        standard = standards.of_review(year)
+    if standard is not None and standard.level == StandardLevel.PROVINCIAL:
+        start = standards.of_review(year - 1, StandardLevel.PROVINCIAL)
+    elif _is_comparison(standard, year):
+        start = standard
+    else:
+        start = standards.of_review(year - 1)
+    comparison = None
+    if standard is not None and standard.level == StandardLevel.NATIONAL:
+        if not _is_comparison(standard, year):
+            current = standards.in_force(year)
+            comparison = current if current not in (None, standard) else None
+    if comparison is not None and not (
+        Assessment.objects.filter(year=year).exclude(comparison_status="").exists()
+    ):
+        comparison = None  # a year recorded before comparisons were kept (2021)
     day = datetime.date(year, 12, 31)
     as_of = min(day, timezone.localdate())
     successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
@@ -406,9 +472,11 @@ def annual_report(
     }
     mapping = _UnitMap(set(rows), day, successions)
     mapping.load()
-    status = _status_expression(standard)
+    status = _status_expression(standard, year)
 
     if rows:  # a root with no unit valid at the end of the year reports nothing
+        if comparison is not None:
+            _count_comparison(rows, mapping, year, _status_expression(comparison, year))
         _count_denominators(rows, mapping, year)
         _count_flows_and_end_lists(rows, mapping, year, status, as_of)
         _count_start_only(rows, mapping, year, status)
@@ -421,6 +489,9 @@ def annual_report(
         Area.RURAL.value: Row(code="", name=str(Area.RURAL.label), area=Area.RURAL),
     }
     total = Row(code=root.code, name=root.name, area="")
+    if comparison is not None:
+        for summary in (*groups.values(), total):
+            summary.comparison = {POOR: 0, NEAR_POOR: 0}
     for row in unit_rows:
         groups.setdefault(row.area, Row(code="", name=row.area, area=row.area)).add(row)
         total.add(row)
@@ -434,7 +505,27 @@ def annual_report(
         root_code=root.code,
         root_name=root.name,
         as_of=as_of,
+        start_standard=start.code if start else "",
+        comparison_standard=comparison.code if comparison else "",
     )
+
+
+def _count_comparison(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> None:
+    """The end lists of Y under the comparison standard, per report unit (one query)."""
+    for row in rows.values():
+        row.comparison = {POOR: 0, NEAR_POOR: 0}
+    listed = (
+        _last_of_year(year, mapping.candidate_ids)
+        .annotate(s=status, household_unit=_household_unit("household"))
+        .filter(s__in=LISTED)
+        .values("unit_id", "household_unit", "s")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for g in listed:
+        row = rows.get(mapping.resolve(g["unit_id"], g["household_unit"]))
+        if row is not None:
+            row.comparison[g["s"]] += g["n"]
 
 
 def _count_denominators(rows: dict[int, Row], mapping: _UnitMap, year: int) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
         name="round_list_households",
     ),
     path("reviews/<int:pk>/bulk/", views.round_bulk, name="round_bulk"),
+    path("reviews/<int:pk>/standards/", views.round_standards, name="round_standards"),
     path(
         "households/<int:household_pk>/assessments/new/",
         views.assessment_create,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.forms import DateInput
 
-from ..models import Cause, ReviewKind, SupportNeed
+from ..models import Cause, PovertyStandard, ReviewKind, StandardLevel, SupportNeed
 from ..models.review import LEGACY_CAUSES
 
 
@@ -28,6 +28,32 @@ class RoundForm(forms.Form):
         today = timezone.localdate()
         self.fields["year"].initial = today.year
         self.fields["opened_on"].initial = today
+
+
+class RoundStandardsForm(forms.Form):
+    """A head's choice of a round's standards (an override needs a reason)."""
+
+    standard = forms.ModelChoiceField(label=_("National standard"), queryset=None)
+    provincial_standard = forms.ModelChoiceField(
+        label=_("Provincial standard"), queryset=None, required=False, empty_label=_("None")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the standards differ from those the rule chooses."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].queryset = PovertyStandard.objects.filter(
+            level=StandardLevel.NATIONAL
+        ).order_by("-first_year")
+        self.fields["provincial_standard"].queryset = PovertyStandard.objects.filter(
+            level=StandardLevel.PROVINCIAL
+        ).order_by("-first_year")
+        for name in ("standard", "provincial_standard"):
+            self.fields[name].label_from_instance = lambda s: f"{s.code} – {s.name} ({s.period})"
 
 
 class AssessmentCreateForm(forms.Form):

@@ -51,6 +51,22 @@ class ReviewRound(models.Model):
         null=True,
         blank=True,
     )
+    #: At a change of standard: the national standard in force when the round
+    #: runs, under which every survey is also classified, for comparison.
+    comparison_standard = models.ForeignKey(
+        PovertyStandard,
+        verbose_name=_("comparison standard"),
+        on_delete=models.PROTECT,
+        related_name="comparison_rounds",
+        null=True,
+        blank=True,
+        help_text=_(
+            "At a change of standard: the standard in force when the review runs; every "
+            "survey is also classified under it, for comparison only."
+        ),
+    )
+    #: Empty when the standards follow the rule; the head's reason for an override.
+    standard_reason = models.TextField(_("reason for the choice of standard"), blank=True)
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,6 +88,10 @@ class ReviewRound(models.Model):
 
     def get_absolute_url(self):
         return reverse("households:round_detail", args=[self.pk])
+
+    @property
+    def standard_overridden(self) -> bool:
+        return bool(self.standard_reason)
 
 
 class AssessmentStatus(models.TextChoices):
@@ -174,6 +194,13 @@ class Assessment(models.Model):
     )
     provincial_status = models.CharField(
         _("classification (provincial)"), max_length=12, choices=PovertyStatus.choices, blank=True
+    )
+    #: Under the round's comparison standard (the one the new standard replaces).
+    comparison_status = models.CharField(
+        _("classification (previous standard, for comparison)"),
+        max_length=12,
+        choices=PovertyStatus.choices,
+        blank=True,
     )
     #: The status decided by the committee; equal to ``national_status``
     #: unless an import kept a recorded decision that disagrees.

@@ -103,7 +103,31 @@ class PovertyStandard(models.Model):
         return f"{self.code} – {self.name}"
 
     def applies_in(self, year: int) -> bool:
+        """In force in ``year``: the lists of that year are made under it."""
         return self.first_year <= year <= self.last_year
+
+    @property
+    def first_review_year(self) -> int:
+        """The periodic review at the end of the year before makes its first lists."""
+        return self.first_year - 1
+
+    @property
+    def last_review_year(self) -> int:
+        return self.last_year - 1
+
+    def applies_to_review(self, year: int) -> bool:
+        """The periodic review of ``year`` (deciding the lists of ``year`` + 1) uses it."""
+        return self.first_review_year <= year <= self.last_review_year
+
+    def can_report(self, year: int) -> bool:
+        """A report of review year ``year`` can be computed under it: the standard of
+        that year's periodic review, or the one in force during the year (which the
+        regular reviews used, and the comparison at a change of standard)."""
+        return self.applies_to_review(year) or self.applies_in(year)
+
+    @property
+    def review_period(self) -> str:
+        return f"{self.first_review_year}–{self.last_review_year}"
 
     @property
     def period(self) -> str:
@@ -111,13 +135,32 @@ class PovertyStandard(models.Model):
 
     @classmethod
     def in_force(cls, year: int, level: str = StandardLevel.NATIONAL):
-        """Standards of ``level`` that apply to the review of ``year``."""
+        """Standards of ``level`` in force in ``year`` (the lists of ``year``)."""
         return cls.objects.filter(level=level, first_year__lte=year, last_year__gte=year)
 
     @classmethod
     def national_for(cls, day: datetime.date | int):
+        """The national standard in force on ``day`` (or in the year ``day``)."""
         year = day if isinstance(day, int) else day.year
         return cls.in_force(year).order_by("-first_year").first()
+
+    @classmethod
+    def provincial_for(cls, day: datetime.date | int):
+        """The provincial standard in force on ``day`` (or in the year ``day``), if any."""
+        year = day if isinstance(day, int) else day.year
+        return cls.in_force(year, StandardLevel.PROVINCIAL).order_by("-first_year").first()
+
+    @classmethod
+    def for_review_year(cls, year: int, level: str = StandardLevel.NATIONAL):
+        """The standard of the periodic review of ``year``: the one in force for ``year`` + 1.
+
+        The end-2021 review used NĐ 07 for the 2022 lists; the end-2026 review
+        uses the 2026–2030 standard for the 2027 lists (DOMAIN.md, "Which
+        standard a round uses"). A year's figures are those of its review.
+        """
+        if level == StandardLevel.PROVINCIAL:
+            return cls.provincial_for(year + 1)
+        return cls.national_for(year + 1)
 
 
 class Indicator(models.Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -74,20 +75,67 @@ def _append_note(assessment: Assessment, line: str) -> None:
 # --- Rounds ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RoundStandards:
+    """The standards a round classifies under (DOMAIN.md, "Which standard a round uses")."""
+
+    #: The national standard that decides the national classification.
+    national: PovertyStandard | None
+    #: The provincial standard of the same period, where the province has one.
+    provincial: PovertyStandard | None
+    #: At a change of standard: the national standard in force when the round
+    #: runs, under which each survey is also classified for comparison.
+    comparison: PovertyStandard | None
+
+
+def standards_by_rule(*, kind: str, year: int, opened_on: datetime.date) -> RoundStandards:
+    """The rule: a periodic round of year Y uses the standards in force for Y + 1 (it
+    decides the lists of Y + 1); a regular round uses those in force on its date.
+
+    A periodic round whose standard is not the one in force in Y (the end-2021
+    and end-2026 reviews) also classifies under the one in force, for comparison.
+    """
+    if kind == ReviewKind.PERIODIC:
+        national = PovertyStandard.for_review_year(year)
+        provincial = PovertyStandard.for_review_year(year, StandardLevel.PROVINCIAL)
+        current = PovertyStandard.national_for(year)
+    else:
+        national = PovertyStandard.national_for(opened_on)
+        provincial = PovertyStandard.provincial_for(opened_on)
+        current = national
+    comparison = current if current is not None and current != national else None
+    return RoundStandards(national=national, provincial=provincial, comparison=comparison)
+
+
 @transaction.atomic
 def round_open(
     *, actor, unit: AdministrativeUnit, year: int, kind: str, opened_on: datetime.date
 ) -> ReviewRound:
-    """Open the periodic or regular review of ``unit`` for ``year``."""
+    """Open the periodic or regular review of ``unit`` for ``year``, with the rule's standards."""
     require(can_run_review(actor, unit))
     if not unit.is_grassroots:
         raise ValidationError({"unit": _("Reviews are run by wards and communes.")})
     if kind not in ReviewKind.values:
         raise ValidationError({"kind": _("Choose the kind of review.")})
-    standard = PovertyStandard.national_for(year)
-    if standard is None:
+    if kind == ReviewKind.REGULAR and opened_on.year != year:
         raise ValidationError(
-            {"year": _("No national poverty standard applies in %(year)s.") % {"year": year}}
+            {
+                "opened_on": _(
+                    "A regular review of %(year)s opens in %(year)s: it classifies under the "
+                    "standard in force on its date."
+                )
+                % {"year": year}
+            }
+        )
+    chosen = standards_by_rule(kind=kind, year=year, opened_on=opened_on)
+    if chosen.national is None:
+        raise ValidationError(
+            {
+                "year": _(
+                    "No national poverty standard applies to the %(kind)s review of %(year)s."
+                )
+                % {"kind": ReviewKind(kind).label.lower(), "year": year}
+            }
         )
     if ReviewRound.objects.filter(unit=unit, year=year, kind=kind).exists():
         raise ValidationError(
@@ -96,17 +144,65 @@ def round_open(
                 % {"kind": ReviewKind(kind).label.lower(), "year": year, "unit": unit.name}
             }
         )
-    provincial = (
-        PovertyStandard.in_force(year, StandardLevel.PROVINCIAL).order_by("-first_year").first()
-    )
     review_round = ReviewRound(
         unit=unit,
         year=year,
         kind=kind,
-        standard=standard,
-        provincial_standard=provincial,
+        standard=chosen.national,
+        provincial_standard=chosen.provincial,
+        comparison_standard=chosen.comparison,
         opened_on=opened_on,
     )
+    with_actor(review_round, actor)
+    review_round.save()
+    return review_round
+
+
+@transaction.atomic
+def round_set_standards(
+    *,
+    actor,
+    review_round: ReviewRound,
+    standard: PovertyStandard,
+    provincial_standard: PovertyStandard | None,
+    reason: str,
+) -> ReviewRound:
+    """A head overrides the standards of a round, with a reason kept in its history.
+
+    Only before the first survey: a survey is classified under the round's
+    standards and its deprivations are indicators of the national one.
+    Choosing the rule's standards again clears the override.
+    """
+    review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    require(can_decide_review(actor, review_round.unit))
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    rule = standards_by_rule(
+        kind=review_round.kind, year=review_round.year, opened_on=review_round.opened_on
+    )
+    by_rule = standard == rule.national and provincial_standard == rule.provincial
+    if standard.level != StandardLevel.NATIONAL:
+        errors["standard"] = _("Choose a national standard.")
+    if provincial_standard is not None and provincial_standard.level != StandardLevel.PROVINCIAL:
+        errors["provincial_standard"] = _("Choose a provincial standard, or none.")
+    if not by_rule and not reason:
+        errors["reason"] = _("Give the reason for not using the standards the rule chooses.")
+    surveyed = review_round.assessments.exclude(status=AssessmentStatus.LISTED).count()
+    if surveyed:
+        errors["standard"] = _(
+            "%(count)s households of this review are already surveyed under %(code)s: the "
+            "standards can only be changed before the first survey."
+        ) % {"count": surveyed, "code": review_round.standard.code}
+    if errors:
+        raise ValidationError(errors)
+    current = PovertyStandard.national_for(
+        review_round.year if review_round.kind == ReviewKind.PERIODIC else review_round.opened_on
+    )
+    review_round.standard = standard
+    review_round.provincial_standard = provincial_standard
+    review_round.comparison_standard = current if current not in (None, standard) else None
+    review_round.standard_reason = "" if by_rule else reason
+    review_round._change_reason = reason or _("Standards of the rule restored.")
     with_actor(review_round, actor)
     review_round.save()
     return review_round
@@ -286,6 +382,21 @@ def assessment_survey(
             count=len(set(deprivation_codes) & provincial_codes),
             field_errors=errors,
         )
+    comparison = ""
+    if review_round.comparison_standard_id:
+        # For comparison only: the deprivations the previous standard also has
+        # (by code), and no error when it cannot use the evidence.
+        comparison_codes = set(
+            review_round.comparison_standard.indicators.values_list("code", flat=True)
+        )
+        comparison = _classify(
+            review_round.comparison_standard,
+            area,
+            income=income_per_capita,
+            score_a=score_a,
+            count=len(set(deprivation_codes) & comparison_codes),
+            field_errors={},
+        )
     if not errors and not causes and (national in ON_THE_LISTS or provincial in ON_THE_LISTS):
         errors["causes"] = [_("Record at least one cause for a poor or near-poor household.")]
     if errors:
@@ -301,6 +412,7 @@ def assessment_survey(
     assessment.support_needs = sorted(set(support_needs), key=SupportNeed.values.index)
     assessment.national_status = national
     assessment.provincial_status = provincial
+    assessment.comparison_status = comparison
     assessment.recorded_status = national
     assessment.status = AssessmentStatus.SURVEYED
     _save(assessment, actor, version)

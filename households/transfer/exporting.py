@@ -67,7 +67,7 @@ def indicator_columns(year: int | None, households_qs: QuerySet | None = None):
     year is given those of the standards of the years the households were assessed."""
     standards = PovertyStandard.objects.filter(level=StandardLevel.NATIONAL)
     if year is not None:
-        standard = PovertyStandard.national_for(year)
+        standard = PovertyStandard.for_review_year(year)
         chosen = [standard] if standard else []
     else:
         years = set()
@@ -81,10 +81,12 @@ def indicator_columns(year: int | None, households_qs: QuerySet | None = None):
                 .distinct()
             )
         chosen = [
-            s for s in standards.order_by("-first_year") if any(s.applies_in(y) for y in years)
+            s
+            for s in standards.order_by("-first_year")
+            if any(s.applies_to_review(y) for y in years)
         ]
         if not chosen:
-            current = PovertyStandard.national_for(timezone.localdate())
+            current = PovertyStandard.for_review_year(timezone.localdate().year)
             chosen = [current] if current else []
     columns: dict[str, IndicatorColumn] = {}
     for indicator in Indicator.objects.filter(standard__in=chosen).order_by(

@@ -93,10 +93,14 @@ class ReferenceData:
         standards = list(PovertyStandard.objects.prefetch_related("indicators"))
         for year in years:
             national = [
-                s for s in standards if s.level == StandardLevel.NATIONAL and s.applies_in(year)
+                s
+                for s in standards
+                if s.level == StandardLevel.NATIONAL and s.applies_to_review(year)
             ]
             provincial = [
-                s for s in standards if s.level == StandardLevel.PROVINCIAL and s.applies_in(year)
+                s
+                for s in standards
+                if s.level == StandardLevel.PROVINCIAL and s.applies_to_review(year)
             ]
             key = lambda s: s.first_year  # noqa: E731
             self.standards[year] = (

@@ -30,6 +30,7 @@ from ..forms.review import (
     PostForm,
     RecogniseForm,
     RoundForm,
+    RoundStandardsForm,
     SendBackForm,
     SurveyForm,
 )
@@ -114,8 +115,39 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "post_form": PostForm(prefix=BulkActionForm.POST),
         "recognise_form": RecogniseForm(prefix=BulkActionForm.RECOGNISE),
         "today": day,
+        "round_surveyed": any(s.count for s in steps if s.status != AssessmentStatus.LISTED),
     }
     return render(request, "households/round_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def round_standards(request: HttpRequest, pk: int) -> HttpResponse:
+    """A head chooses a round's standards before the first survey (override with a reason)."""
+    review_round = get_round_or_404(request.user, pk)
+    require(can_decide_review(request.user, review_round.unit))
+    rule = services.standards_by_rule(
+        kind=review_round.kind, year=review_round.year, opened_on=review_round.opened_on
+    )
+    form = RoundStandardsForm(
+        request.POST or None,
+        initial={
+            "standard": review_round.standard,
+            "provincial_standard": review_round.provincial_standard,
+            "reason": review_round.standard_reason,
+        },
+    )
+    if form.is_valid():
+        try:
+            services.round_set_standards(
+                actor=request.user, review_round=review_round, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, FIELD_ALIASES)
+        else:
+            messages.success(request, _("The standards of the review were saved."))
+            return redirect(review_round)
+    context = {"round": review_round, "form": form, "rule": rule}
+    return render(request, "households/round_standards.html", context)
 
 
 @require_POST

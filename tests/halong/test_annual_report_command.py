@@ -109,5 +109,7 @@ def test_json_written_to_a_file(data, tmp_path):
 
 
 def test_standard_not_in_force_that_year_is_an_error(city):
-    with pytest.raises(CommandError, match="applies in 2015–2021, not in 2024"):
+    with pytest.raises(
+        CommandError, match="in force in 2016–2021 \\(the reviews of 2015–2020\\), not in 2024"
+    ):
         run("--year", "2024", "--standard", "QD59-2016")

@@ -168,12 +168,13 @@ def test_dashboard_targets_and_chart_compound_from_the_standards_first_year(smal
     assert figures["Poor households"].change == -1
     assert figures["Poor households"].change_pct == pytest.approx(-100 / 6)
     chart = board.chart
-    assert chart["years"] == list(range(2020, 2027))
-    assert chart["poor"] == [2, 8, 6, 5, None, None, None]
+    # Up to the last review under ND07 (2025: the 2026 review uses the next standard).
+    assert chart["years"] == list(range(2020, 2026))
+    assert chart["poor"] == [2, 8, 6, 5, None, None]
     assert chart["standard_changes"] == [{"year": 2021, "standard": "ND07-2022"}]
-    assert chart["poor_target"] == [None, 8.0, 6.0, 4.5, 3.4, 2.5, None]
-    # Projection at the last change (5/6 a year) to the standard's last year, 2026.
-    assert chart["poor_projection"][3:] == [5.0, 4.2, 3.5, 2.9]
+    assert chart["poor_target"] == [None, 8.0, 6.0, 4.5, 3.4, 2.5]
+    # Projection at the last change (5/6 a year) to the standard's last review, 2025.
+    assert chart["poor_projection"][3:] == [5.0, 4.2, 3.5]
     body = response.content.decode()
     assert 'id="trend-data" type="application/json"' in body
     assert "<style" not in body and "style=" not in body

@@ -342,8 +342,9 @@ def test_query_count_does_not_grow_with_units_and_households(db, django_assert_n
     with django_assert_num_queries(len(small_queries.captured_queries)):
         large_report = annual_report(year=2024, root=large, standard=nd07)
 
-    # Successions, scope (3) and rows (5 in all), then 6 grouped reads of the data.
-    assert len(small_queries.captured_queries) == 11
+    # The standards (1), successions, scope (3) and rows (5 in all), then 6 grouped
+    # reads of the data.
+    assert len(small_queries.captured_queries) == 12
     assert (len(small_report.units), small_report.total.poor.end) == (2, 2)
     assert (len(large_report.units), large_report.total.poor.end) == (20, 20)
     assert large_report.total.plan_actions_overdue == 40

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from households import review_selectors
-from households.models import AssessmentStatus, PovertyStatus, ReviewKind
+from households.models import AssessmentStatus, PovertyStandard, PovertyStatus, ReviewKind
 from households.services import review as services
 from households.services.common import StaleEdit
 from tests.conftest import unit
@@ -112,15 +112,224 @@ def test_round_open_attaches_national_and_provincial_standards(halong_officer, w
     assert review_round.provincial_standard.code == "QN-NQ13-2023"
 
 
-def test_round_open_without_provincial_standard_after_2025(halong_officer, ward):
+def test_round_open_without_provincial_standard_after_its_period(halong_officer, ward):
+    # QN-NQ13-2023 governs the lists of 2024–2026: the periodic review of 2026
+    # (lists of 2027) and the regular reviews of 2027 have none.
+    periodic = services.round_open(
+        actor=halong_officer,
+        unit=ward,
+        year=2026,
+        kind=ReviewKind.PERIODIC,
+        opened_on=D(2026, 9, 1),
+    )
+    regular = services.round_open(
+        actor=halong_officer, unit=ward, year=2027, kind=ReviewKind.REGULAR, opened_on=D(2027, 1, 4)
+    )
+    assert periodic.provincial_standard is None
+    assert regular.provincial_standard is None
+
+
+# --- Which standard a round uses (DOMAIN.md) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "opened_on", "national", "comparison"),
+    [
+        # The periodic review of Y decides the lists of Y + 1: the standard in force then.
+        (ReviewKind.PERIODIC, 2026, D(2026, 9, 1), "ND351-2027", "ND07-2022"),
+        (ReviewKind.PERIODIC, 2025, D(2025, 9, 1), "ND07-2022", None),
+        (ReviewKind.PERIODIC, 2021, D(2021, 9, 1), "ND07-2022", "QD59-2016"),
+        (ReviewKind.PERIODIC, 2020, D(2020, 9, 1), "QD59-2016", None),
+        # A regular review: the standard in force on its date.
+        (ReviewKind.REGULAR, 2026, D(2026, 11, 15), "ND07-2022", None),
+        (ReviewKind.REGULAR, 2026, D(2026, 12, 31), "ND07-2022", None),
+        (ReviewKind.REGULAR, 2027, D(2027, 1, 1), "ND351-2027", None),
+        (ReviewKind.REGULAR, 2021, D(2021, 3, 1), "QD59-2016", None),
+    ],
+)
+@pytest.mark.django_db
+def test_standards_by_rule_at_the_boundaries(kind, year, opened_on, national, comparison):
+    chosen = services.standards_by_rule(kind=kind, year=year, opened_on=opened_on)
+
+    assert chosen.national.code == national
+    assert (chosen.comparison.code if chosen.comparison else None) == comparison
+
+
+def test_periodic_round_of_2026_is_kept_under_the_new_standard(halong_officer, ward):
+    review_round = services.round_open(
+        actor=halong_officer,
+        unit=ward,
+        year=2026,
+        kind=ReviewKind.PERIODIC,
+        opened_on=D(2026, 9, 1),
+    )
+    review_round.refresh_from_db()
+    assert review_round.standard.code == "ND351-2027"
+    assert review_round.comparison_standard.code == "ND07-2022"
+    assert review_round.standard_reason == ""
+
+
+def test_regular_round_of_15_november_2026_classifies_under_nd07(halong_officer, ward):
     review_round = services.round_open(
         actor=halong_officer,
         unit=ward,
         year=2026,
         kind=ReviewKind.REGULAR,
-        opened_on=D(2026, 1, 15),
+        opened_on=D(2026, 11, 15),
     )
-    assert review_round.provincial_standard is None
+    assessment = services.assessment_create(
+        actor=halong_officer,
+        household=HouseholdFactory(unit=ward),
+        review_round=review_round,
+        application_date=D(2026, 11, 15),
+    )
+    survey(halong_officer, assessment, income_per_capita=1_800_000, deprivation_codes=set())
+
+    assessment.refresh_from_db()
+    assert review_round.standard.code == "ND07-2022"
+    assert review_round.comparison_standard is None
+    # 1.8 M within ND07's urban line (2.0 M), fewer than 3 deprivations: near-poor.
+    assert assessment.national_status == PovertyStatus.NEAR_POOR
+    assert assessment.comparison_status == ""
+
+
+def test_regular_round_must_open_in_its_year(halong_officer, ward):
+    with pytest.raises(ValidationError) as error:
+        services.round_open(
+            actor=halong_officer,
+            unit=ward,
+            year=2026,
+            kind=ReviewKind.REGULAR,
+            opened_on=D(2027, 1, 5),
+        )
+    assert "opened_on" in error.value.message_dict
+
+
+def _nd351_round(officer, ward):
+    return services.round_open(
+        actor=officer, unit=ward, year=2026, kind=ReviewKind.PERIODIC, opened_on=D(2026, 9, 1)
+    )
+
+
+def test_survey_of_2026_round_classifies_under_both_standards(halong_officer, ward):
+    review_round = _nd351_round(halong_officer, ward)
+    assessment = services.assessment_create(
+        actor=halong_officer, household=HouseholdFactory(unit=ward), review_round=review_round
+    )
+    # 2.5 M: above ND07's urban line (2.0 M), within ND351's (2.8 M); three deprivations,
+    # one of them (waste) only in ND351's list.
+    survey(
+        halong_officer,
+        assessment,
+        income_per_capita=2_500_000,
+        deprivation_codes={"water", "sanitation", "waste"},
+    )
+
+    assessment.refresh_from_db()
+    assert assessment.national_status == PovertyStatus.POOR
+    assert assessment.recorded_status == PovertyStatus.POOR
+    # Under ND07: 2 of its indicators, 2.5 M within its average ceiling (3.0 M).
+    assert assessment.comparison_status == PovertyStatus.AVERAGE
+
+
+def test_comparison_that_cannot_use_the_evidence_does_not_refuse_the_survey(halong_officer, ward):
+    review_round = _nd351_round(halong_officer, ward)
+    review_round.comparison_standard.poor_line_urban = None
+    review_round.comparison_standard.save()
+    assessment = services.assessment_create(
+        actor=halong_officer, household=HouseholdFactory(unit=ward), review_round=review_round
+    )
+    survey(halong_officer, assessment, income_per_capita=2_500_000, deprivation_codes=set())
+
+    assessment.refresh_from_db()
+    assert assessment.national_status == PovertyStatus.NEAR_POOR
+    assert assessment.comparison_status == ""
+
+
+def test_head_overrides_the_standard_with_a_reason_kept_in_history(
+    halong_head, halong_officer, ward
+):
+    review_round = _nd351_round(halong_officer, ward)
+    nd07 = PovertyStandard.objects.get(code="ND07-2022")
+
+    services.round_set_standards(
+        actor=halong_head,
+        review_round=review_round,
+        standard=nd07,
+        provincial_standard=None,
+        reason="Hướng dẫn của tỉnh: rà soát năm 2026 theo chuẩn cũ",
+    )
+
+    review_round.refresh_from_db()
+    assert review_round.standard == nd07
+    assert review_round.comparison_standard is None
+    assert review_round.standard_reason.startswith("Hướng dẫn")
+    latest = review_round.history.first()
+    assert latest.history_change_reason == review_round.standard_reason
+    assert latest.history_user == halong_head
+
+
+def test_override_needs_a_reason_and_a_head(halong_head, halong_officer, ward):
+    review_round = _nd351_round(halong_officer, ward)
+    nd07 = PovertyStandard.objects.get(code="ND07-2022")
+    with pytest.raises(PermissionDenied):
+        services.round_set_standards(
+            actor=halong_officer,
+            review_round=review_round,
+            standard=nd07,
+            provincial_standard=None,
+            reason="x",
+        )
+    with pytest.raises(ValidationError) as error:
+        services.round_set_standards(
+            actor=halong_head,
+            review_round=review_round,
+            standard=nd07,
+            provincial_standard=None,
+            reason="  ",
+        )
+    assert "reason" in error.value.message_dict
+
+
+def test_override_is_refused_after_the_first_survey(halong_head, halong_officer, ward):
+    review_round = _nd351_round(halong_officer, ward)
+    assessment = services.assessment_create(
+        actor=halong_officer, household=HouseholdFactory(unit=ward), review_round=review_round
+    )
+    survey(halong_officer, assessment, income_per_capita=2_500_000, deprivation_codes=set())
+
+    with pytest.raises(ValidationError) as error:
+        services.round_set_standards(
+            actor=halong_head,
+            review_round=review_round,
+            standard=PovertyStandard.objects.get(code="ND07-2022"),
+            provincial_standard=None,
+            reason="Muộn",
+        )
+    assert "already surveyed" in " ".join(error.value.message_dict["standard"])
+
+
+def test_choosing_the_rule_again_clears_the_override(halong_head, halong_officer, ward):
+    review_round = _nd351_round(halong_officer, ward)
+    nd07 = PovertyStandard.objects.get(code="ND07-2022")
+    nd351 = PovertyStandard.objects.get(code="ND351-2027")
+    services.round_set_standards(
+        actor=halong_head,
+        review_round=review_round,
+        standard=nd07,
+        provincial_standard=None,
+        reason="Thử",
+    )
+    services.round_set_standards(
+        actor=halong_head,
+        review_round=review_round,
+        standard=nd351,
+        provincial_standard=None,
+        reason="",
+    )
+    review_round.refresh_from_db()
+    assert review_round.standard_reason == ""
+    assert review_round.comparison_standard.code == "ND07-2022"
 
 
 def test_round_open_twice_is_refused(halong_officer, round_2024, ward):

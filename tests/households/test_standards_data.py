@@ -64,10 +64,10 @@ INDICATOR_CODES = {
 FIGURES = {
     # code: (first, last, poor rural, poor urban, near-poor ceiling rural/urban,
     #        average ceiling rural/urban, A-score line rural/urban)
-    "QD59-2016": (2015, 2021, 700_000, 900_000, 1_000_000, 1_300_000, None, None, None, None),
-    "ND07-2022": (2021, 2026, 1_500_000, 2_000_000, None, None, 2_250_000, 3_000_000, 140, 175),
+    "QD59-2016": (2016, 2021, 700_000, 900_000, 1_000_000, 1_300_000, None, None, None, None),
+    "ND07-2022": (2022, 2026, 1_500_000, 2_000_000, None, None, 2_250_000, 3_000_000, 140, 175),
     "ND351-2027": (2027, 2030, 2_200_000, 2_800_000, None, None, None, None, None, None),
-    "QN-NQ13-2023": (2023, 2025, 2_100_000, 2_600_000, None, None, None, None, None, None),
+    "QN-NQ13-2023": (2024, 2026, 2_100_000, 2_600_000, None, None, None, None, None, None),
 }
 FIGURE_FIELDS = [
     "first_year",
@@ -181,28 +181,51 @@ def test_only_nd351_is_unconfirmed_when_migrated():
 @pytest.mark.parametrize(
     ("year", "code"),
     [
-        (2015, "QD59-2016"),
-        (2020, "QD59-2016"),
-        (2021, "ND07-2022"),
-        (2025, "ND07-2022"),
+        (2016, "QD59-2016"),
+        (2021, "QD59-2016"),
+        (2022, "ND07-2022"),
         (2026, "ND07-2022"),
         (2027, "ND351-2027"),
         (2030, "ND351-2027"),
     ],
 )
-def test_national_standard_for_review_year_when_migrated(year, code):
+def test_national_standard_in_force_in_list_year_when_migrated(year, code):
     assert PovertyStandard.national_for(year).code == code
 
 
 @pytest.mark.parametrize(
-    ("year", "found"), [(2022, False), (2023, True), (2025, True), (2026, False)]
+    ("year", "code"),
+    [
+        (2015, "QD59-2016"),
+        (2020, "QD59-2016"),
+        (2021, "ND07-2022"),
+        (2025, "ND07-2022"),
+        (2026, "ND351-2027"),
+        (2029, "ND351-2027"),
+    ],
 )
-def test_provincial_standard_in_force_when_year_in_period(year, found):
-    codes = list(
-        PovertyStandard.in_force(year, StandardLevel.PROVINCIAL).values_list("code", flat=True)
-    )
+def test_national_standard_of_periodic_review_year_when_migrated(year, code):
+    standard = PovertyStandard.for_review_year(year)
 
-    assert codes == (["QN-NQ13-2023"] if found else [])
+    assert standard.code == code
+    assert standard.applies_to_review(year)
+
+
+@pytest.mark.parametrize(
+    ("review_year", "found"), [(2022, False), (2023, True), (2025, True), (2026, False)]
+)
+def test_provincial_standard_of_review_year_when_in_period(review_year, found):
+    standard = PovertyStandard.for_review_year(review_year, StandardLevel.PROVINCIAL)
+
+    assert (standard.code if standard else None) == ("QN-NQ13-2023" if found else None)
+
+
+def test_years_in_force_are_cited_in_the_notes_when_migrated():
+    nd07 = PovertyStandard.objects.get(code="ND07-2022")
+    provincial = PovertyStandard.objects.get(code="QN-NQ13-2023")
+
+    assert "351/2025/NĐ-CP" in nd07.notes and "2027" in nd07.notes
+    assert "CHƯA ĐỐI CHIẾU" in provincial.notes
 
 
 def test_provincial_standard_has_no_province_when_units_not_loaded():

@@ -48,9 +48,10 @@ class Command(BaseCommand):
             if chosen is None:
                 known = ", ".join(PovertyStandard.objects.values_list("code", flat=True))
                 raise CommandError(f"Unknown poverty standard {standard!r} (known: {known}).")
-            if not chosen.applies_in(year):
+            if not chosen.can_report(year):
                 raise CommandError(
-                    f"Standard {chosen.code} applies in {chosen.period}, not in {year}."
+                    f"Standard {chosen.code} is in force in {chosen.period} (the reviews of "
+                    f"{chosen.review_period}), not in {year}."
                 )
         if format == "xlsx" and not out:
             raise CommandError("--format xlsx needs --out FILE.")
