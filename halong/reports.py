@@ -453,10 +453,10 @@ def annual_report(
     else:
         start = standards.of_review(year - 1)
     comparison = None
-    if standard is not None and standard.level == StandardLevel.NATIONAL:
-        if not _is_comparison(standard, year):
-            current = standards.in_force(year)
-            comparison = current if current not in (None, standard) else None
+    national = standard is not None and standard.level == StandardLevel.NATIONAL
+    if national and not _is_comparison(standard, year):
+        current = standards.in_force(year)
+        comparison = current if current not in (None, standard) else None
     if comparison is not None and not (
         Assessment.objects.filter(year=year).exclude(comparison_status="").exists()
     ):
