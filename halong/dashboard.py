@@ -46,6 +46,7 @@ from households.models import (
     Member,
     PovertyStandard,
     PovertyStatus,
+    ReviewKind,
     StandardLevel,
 )
 from households.signals import register_bulk_changed
@@ -196,6 +197,11 @@ class YearPoint:
     near_poor: int
     households: int | None
     standard: str | None
+    #: At a change of standard (the review of the year decided under a new
+    #: one): the same households under the standard in force during the year.
+    comparison_standard: str | None = None
+    comparison_poor: int | None = None
+    comparison_near_poor: int | None = None
 
     @property
     def poor_rate_pct(self) -> float | None:
@@ -224,15 +230,36 @@ def trend(
 ) -> list[YearPoint]:
     """One point per year with recognised results, from ``first_year`` on (two queries)."""
     counts: dict[int, dict[str, int]] = {}
+    compared: dict[int, dict[str, int]] = {}
+    years_compared: set[int] = set()
     rows = (
         decided_assessments(unit_ids)
-        .filter(year__gte=first_year, recorded_status__in=LISTED)
-        .values("year", "recorded_status")
+        .filter(year__gte=first_year)
+        .filter(Q(recorded_status__in=LISTED) | Q(comparison_status__in=LISTED))
+        .values("year", "recorded_status", "comparison_status", "round__kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    rows = list(rows)
+    # A year counts once its periodic review has decisions: the regular decisions of
+    # the current year alone are not its lists yet.
+    periodic_years = [r["year"] for r in rows if r["round__kind"] == ReviewKind.PERIODIC]
+    last_year = max(periodic_years, default=None)
+    rows = [r for r in rows if last_year is None or r["year"] <= last_year]
     for row in rows:
-        counts.setdefault(row["year"], {})[row["recorded_status"]] = row["n"]
+        year, status, comparison = row["year"], row["recorded_status"], row["comparison_status"]
+        if status in LISTED:
+            by_status = counts.setdefault(year, {})
+            by_status[status] = by_status.get(status, 0) + row["n"]
+        else:
+            counts.setdefault(year, {})
+        if comparison:
+            years_compared.add(year)
+        # Decisions without a comparison (regular reviews) were made under the old standard.
+        before = comparison or status
+        if before in LISTED:
+            by_before = compared.setdefault(year, {})
+            by_before[before] = by_before.get(before, 0) + row["n"]
     if not counts:
         return []
     households = UnitHouseholdCount.objects.filter(year__gte=first_year)
@@ -245,6 +272,11 @@ def trend(
     for year in range(min(counts), max(counts) + 1):
         standard = standard_for(year, standards)
         by_status = counts.get(year, {})
+        in_force = _in_force(year, standards)
+        comparison = None
+        if year in years_compared and in_force is not None and in_force != standard:
+            comparison = in_force
+        by_before = compared.get(year, {})
         points.append(
             YearPoint(
                 year=year,
@@ -252,9 +284,20 @@ def trend(
                 near_poor=by_status.get(PovertyStatus.NEAR_POOR, 0),
                 households=totals.get(year),
                 standard=standard.code if standard else None,
+                comparison_standard=comparison.code if comparison else None,
+                comparison_poor=by_before.get(PovertyStatus.POOR, 0) if comparison else None,
+                comparison_near_poor=(
+                    by_before.get(PovertyStatus.NEAR_POOR, 0) if comparison else None
+                ),
             )
         )
     return points
+
+
+def _in_force(year: int, standards: list[PovertyStandard]) -> PovertyStandard | None:
+    """The national standard in force during ``year`` (the regular reviews' one)."""
+    applying = [s for s in standards if s.applies_in(year)]
+    return max(applying, key=lambda s: s.first_year) if applying else None
 
 
 @dataclass(frozen=True)
@@ -266,6 +309,14 @@ class KeyFigure:
     rate_pct: float | None
     previous: int | None
     previous_rate_pct: float | None
+    #: At a change of standard: the same year's count under the previous standard.
+    comparison: int | None = None
+    comparison_standard: str | None = None
+
+    @property
+    def jump(self) -> int | None:
+        """How much the change of standard alone adds (new count − count under the old one)."""
+        return None if self.comparison is None else self.count - self.comparison
 
     @property
     def change(self) -> int | None:
@@ -301,6 +352,8 @@ def key_figures(points: list[YearPoint]) -> list[KeyFigure]:
             latest.poor_rate_pct,
             previous.poor if previous else None,
             previous.poor_rate_pct if previous else None,
+            comparison=latest.comparison_poor,
+            comparison_standard=latest.comparison_standard,
         ),
         KeyFigure(
             _("Near-poor households"),
@@ -308,6 +361,8 @@ def key_figures(points: list[YearPoint]) -> list[KeyFigure]:
             latest.near_poor_rate_pct,
             previous.near_poor if previous else None,
             previous.near_poor_rate_pct if previous else None,
+            comparison=latest.comparison_near_poor,
+            comparison_standard=latest.comparison_standard,
         ),
     ]
 
@@ -486,11 +541,23 @@ def chart_data(points: list[YearPoint], plan: TargetPlan | None) -> dict:
         for before, p in zip(points, points[1:], strict=False)
         if p.standard != before.standard
     ]
+    # The jump at a change of standard: the year's lists under the previous one.
+    comparisons = [
+        {
+            "year": p.year,
+            "standard": p.comparison_standard,
+            "poor": p.comparison_poor,
+            "near_poor": p.comparison_near_poor,
+        }
+        for p in points
+        if p.comparison_standard
+    ]
     data = {
         "years": years,
         "poor": aligned({y: p.poor for y, p in by_year.items()}),
         "near_poor": aligned({y: p.near_poor for y, p in by_year.items()}),
         "standard_changes": changes,
+        "standard_comparisons": comparisons,
         "labels": {
             "poor": str(_("Poor households")),
             "near_poor": str(_("Near-poor households")),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from communes.audit import AccessKind, log_access
 from communes.permissions import require
 from communes.selectors import today, user_scope
-from households.models import Assessment, AssessmentStatus, Cause, Indicator
+from households.models import Assessment, AssessmentStatus, Cause, Indicator, ReviewKind
 from plans.models import SupportType
 
 from . import dashboard
@@ -60,8 +60,12 @@ BLOCK_COLUMNS = (
 
 
 def _latest_recognised_year(user) -> int:
+    """The last year whose periodic review has decisions (regular ones come during a year)."""
     years = user_scope(user).filter_units(
-        Assessment.objects.filter(status=AssessmentStatus.RECOGNISED), "unit"
+        Assessment.objects.filter(
+            status=AssessmentStatus.RECOGNISED, round__kind=ReviewKind.PERIODIC
+        ),
+        "unit",
     )
     return years.aggregate(last=Max("year"))["last"] or today().year - 1
 

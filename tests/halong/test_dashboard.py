@@ -363,3 +363,39 @@ def test_dashboard_query_count_does_not_grow_with_units(client, django_assert_nu
         response = client.get(HOME)
     assert len(response.context["dashboard"].units) == size
     assert AdministrativeUnit.objects.filter(parent=city).count() == size
+
+
+def test_dashboard_shows_the_jump_at_the_change_of_standard(small_city, client):
+    city, ward, _commune, staff = small_city
+    decide_many(ward, 2025, POOR, 2)
+    # The end-2026 review under ND351: 3 poor, of whom only 1 is poor under ND07.
+    for before in (POOR, AVERAGE, NEAR_POOR):
+        decide(ward, 2026, POOR, comparison_status=before)
+
+    board = dashboard.build_dashboard(scope_of(city))
+
+    poor, near_poor = board.figures
+    assert (board.latest.year, board.latest.standard) == (2026, "ND351-2027")
+    assert (poor.count, poor.change, poor.comparison, poor.jump) == (3, None, 1, 2)
+    assert (near_poor.count, near_poor.comparison, near_poor.jump) == (0, 1, -1)
+    assert board.chart["standard_comparisons"] == [
+        {"year": 2026, "standard": "ND07-2022", "poor": 1, "near_poor": 1}
+    ]
+    assert {"year": 2026, "standard": "ND351-2027"} in board.chart["standard_changes"]
+    # The targets restart from the new standard's first list, as in 2021.
+    assert board.plan.base_year == 2026 and board.plan.standard == "ND351-2027"
+    client.force_login(staff)
+    body = client.get(HOME).content.decode()
+    assert "Under ND07-2022 the same households: 1" in body
+    assert "compare two standards" in body
+
+
+def test_regular_decisions_alone_do_not_make_the_latest_year(small_city):
+    city, ward, _commune, _staff = small_city
+    decide_many(ward, 2025, POOR, 2)
+    decide(ward, 2026, NEAR_POOR, kind=ReviewKind.REGULAR)
+
+    board = dashboard.build_dashboard(scope_of(city))
+
+    assert board.latest.year == 2025
+    assert board.figures[0].count == 2

@@ -462,3 +462,60 @@ def test_demo_flows_balance_and_totals_are_continuous(demo):
                 year
             )
         previous = report
+
+
+# --- A change of standard: the end-2026 review under ND351, compared with ND07 -------
+
+
+def test_report_at_a_change_of_standard_counts_both_classifications(town):
+    ward = town["ward"]
+    nd351, nd07 = standard("ND351-2027"), standard("ND07-2022")
+    households = [HouseholdFactory(unit=ward, code=f"C-{n}") for n in range(3)]
+    # Poor and near-poor under ND07 at the end of 2025.
+    assess(households[0], 2025, "poor")
+    assess(households[1], 2025, "near_poor")
+    # The 2026 periodic review under ND351: one more household within the higher line.
+    for household, new, old in zip(
+        households, ("poor", "near_poor", "near_poor"), ("poor", "near_poor", "average"),
+        strict=True,
+    ):
+        assess(
+            household,
+            2026,
+            new,
+            round__standard=nd351,
+            round__comparison_standard=nd07,
+            comparison_status=old,
+        )
+
+    report = annual_report(year=2026, root=town["city"])
+    data = report.as_json()
+    row = next(r for r in data["units"] if r["code"] == ward.code)
+
+    assert data["standard"] == "ND351-2027"
+    assert data["start_standard"] == "ND07-2022"
+    assert data["compares_standards"] is True
+    assert data["comparison_standard"] == "ND07-2022"
+    assert (row["poor"]["end"], row["near_poor"]["end"]) == (1, 2)
+    assert row["comparison"] == {"poor": 1, "near_poor": 1}
+    assert data["total"]["comparison"] == {"poor": 1, "near_poor": 1}
+    # The same year under ND07 (the comparison) reads the comparison classification.
+    under_nd07 = annual_report(year=2026, root=town["city"], standard=nd07).as_json()
+    assert under_nd07["total"]["near_poor"]["end"] == 1
+    assert under_nd07["compares_standards"] is False
+
+
+def test_report_of_a_year_under_one_standard_has_no_comparison(town_report):
+    assert town_report["compares_standards"] is False
+    assert town_report["comparison_standard"] is None
+    assert all(row["comparison"] is None for row in town_report["units"])
+
+
+def test_report_of_2021_says_it_compares_two_standards(db):
+    city = UnitFactory(kind=UnitKind.CITY, code="T200", name="Thành phố Hai")
+    report = annual_report(year=2021, root=city)
+
+    assert (report.start_standard, report.standard) == ("QD59-2016", "ND07-2022")
+    assert report.compares_standards
+    # No comparison classification was recorded in 2021.
+    assert report.comparison_standard == ""

@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand
 
 from communes.demo import seed_committees_and_logins
 from communes.models import AdministrativeUnit
+from communes.selectors import today
 from households.demo import seed_households
+from households.demo_current import seed_current_review
 from households.standards_data import link_provincial_standards
 from households.submission_data import ensure_reporting_lines
 from plans.demo import seed_plans_and_support
@@ -16,8 +18,8 @@ from plans.demo import seed_plans_and_support
 
 class Command(BaseCommand):
     help = (
-        "Create demo villages, committees, logins and the 2015–2025 history of poor and "
-        "near-poor households (idempotent)."
+        "Create demo villages, committees, logins, the 2015–2025 history of poor and "
+        "near-poor households and the 2026 review under way (idempotent)."
     )
 
     def add_arguments(self, parser):
@@ -62,6 +64,16 @@ class Command(BaseCommand):
             f"  {plans.plans} exit plans, {plans.actions} actions "
             f"({plans.overdue_actions} overdue), {plans.support_records} support records"
         )
+        current = seed_current_review(
+            rng=random.Random(rng.random()), today=today(), stdout=self.stdout
+        )
+        if current is not None:
+            self.stdout.write(
+                f"  Review under way: 2026 periodic review (2027 lists, 2026–2030 standard), "
+                f"{current.listed} households listed, {current.surveyed} surveyed, "
+                f"{current.agreed} agreed by a village meeting, none decided; "
+                f"{current.regular_decided} regular applications of 2026 decided (NĐ 07)"
+            )
         self.stdout.write("  Year  Poor   (%)    Near-poor (%)    Households")
         for f in summary.figures:
             self.stdout.write(
