@@ -152,8 +152,10 @@ def test_recognised_status_is_the_national_status(demo):
     assert not recognised.exclude(decision_date__month=12).filter(round__kind="periodic").exists()
 
 
-def test_every_assessment_has_exactly_one_primary_cause(demo):
-    primaries = Assessment.objects.annotate(
+def test_every_surveyed_assessment_has_exactly_one_primary_cause(demo):
+    # The households listed for the 2026 review but not surveyed yet have no causes.
+    not_surveyed = Q(year=2026, status=AssessmentStatus.LISTED)
+    primaries = Assessment.objects.exclude(not_surveyed).annotate(
         primary=Count("causes", filter=Q(causes__is_primary=True)), total=Count("causes")
     )
 
@@ -267,7 +269,7 @@ def test_2025_review_shows_work_in_progress(demo):
     assert {"listed", "surveyed", "agreed", "posted", "refused"} <= steps
     assert not Assessment.objects.filter(status="refused", refusal_reason="").exists()
 
-    regular = Assessment.objects.filter(round__kind=ReviewKind.REGULAR)
+    regular = Assessment.objects.filter(year=2025, round__kind=ReviewKind.REGULAR)
     assert regular.count() == 2
     assert not regular.filter(application_date=None).exists()
     overdue = [a for a in regular if a.status != "refused"]
@@ -305,3 +307,57 @@ def test_second_run_creates_nothing(demo):
 
     assert counts() == before
     assert "none created" in out.getvalue()
+
+
+# --- The review under way (December 2026) ---------------------------------------------
+
+
+def test_demo_has_the_2026_periodic_review_in_progress_under_the_new_standard(demo):
+    from households.models import VillageMeeting
+
+    rounds = ReviewRound.objects.filter(year=2026, kind=ReviewKind.PERIODIC)
+    assert rounds.exists()
+    assert set(rounds.values_list("standard__code", "comparison_standard__code")) == {
+        ("ND351-2027", "ND07-2022")
+    }
+    assert not rounds.filter(closed_on__isnull=False).exists()
+    assessments = Assessment.objects.filter(round__in=rounds)
+    listed_2025 = Assessment.objects.filter(
+        year=2025,
+        status=AssessmentStatus.RECOGNISED,
+        recorded_status__in=["poor", "near_poor"],
+        round__kind=ReviewKind.PERIODIC,
+    ).values("household")
+    # The current lists are listed; part surveyed under both standards; none decided.
+    assert assessments.filter(household__in=listed_2025).count() == assessments.count()
+    surveyed = assessments.exclude(status=AssessmentStatus.LISTED)
+    assert 0 < surveyed.count() < assessments.count()
+    assert not surveyed.filter(comparison_status="").exists()
+    assert surveyed.exclude(national_status=F("comparison_status")).exists()
+    assert assessments.filter(status=AssessmentStatus.AGREED).exists()
+    assert not assessments.filter(
+        status__in=[AssessmentStatus.POSTED, AssessmentStatus.RECOGNISED, AssessmentStatus.REFUSED]
+    ).exists()
+    assert VillageMeeting.objects.filter(round__in=rounds).count() == 2
+
+
+def test_demo_regular_reviews_of_2026_run_under_nd07(demo):
+    rounds = ReviewRound.objects.filter(year=2026, kind=ReviewKind.REGULAR)
+    assert set(rounds.values_list("standard__code", flat=True)) == {"ND07-2022"}
+    decided = Assessment.objects.filter(round__in=rounds, status=AssessmentStatus.RECOGNISED)
+    assert decided.exists()
+    for assessment in decided:
+        assert assessment.decision_date <= assessment.decision_deadline
+    assert Assessment.objects.filter(round__in=rounds, status=AssessmentStatus.SURVEYED).exists()
+
+
+def test_seeding_the_current_review_again_creates_nothing(demo):
+    import random
+
+    from households.demo_current import seed_current_review
+
+    before = Assessment.objects.filter(year=2026).count()
+    summary = seed_current_review(rng=random.Random(1), today=datetime.date(2026, 12, 3))
+
+    assert summary.created is False
+    assert Assessment.objects.filter(year=2026).count() == before

@@ -366,3 +366,78 @@ def test_officer_opens_a_round_and_lists_households(client, halong_officer, ward
     response = client.post(url("round_list_households", review_round.pk), follow=True)
     assert review_round.assessments.count() == 1
     assert "1 households" in response.content.decode()
+
+
+# --- The round's standards (rule, comparison, override) ---------------------------
+
+
+@pytest.fixture
+def round_2026(ward):
+    from households.services import review as services
+    from tests.factories import UserFactory
+
+    return services.round_open(
+        actor=UserFactory(is_superuser=True),
+        unit=ward,
+        year=2026,
+        kind=ReviewKind.PERIODIC,
+        opened_on=D(2026, 9, 1),
+    )
+
+
+def test_survey_in_the_2026_round_shows_both_classifications(
+    client, halong_officer, round_2026, household
+):
+    listed = AssessmentFactory(household=household, round=round_2026)
+    client.force_login(halong_officer)
+
+    form = client.get(url("assessment_survey", listed.pk)).content.decode()
+    assert 'value="waste"' in form  # the 2026–2030 standard's indicator list
+    response = client.post(
+        url("assessment_survey", listed.pk),
+        {
+            "version": 1,
+            "surveyed_on": "2026-10-01",
+            "income_per_capita": "2500000",
+            "deprivations": ["water", "sanitation", "waste"],
+            "causes": ["no_capital"],
+            "primary_cause": "no_capital",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url("assessment_detail", listed.pk)).content.decode()
+    assert "National (ND351-2027)" in page
+    assert "Previous standard, for comparison (ND07-2022)" in page
+    listed.refresh_from_db()
+    assert (listed.national_status, listed.comparison_status) == ("poor", "average")
+    round_page = client.get(url("round_detail", round_2026.pk)).content.decode()
+    assert "compared with" in round_page and 'data-testid="standards-note"' in round_page
+
+
+def test_head_changes_the_standards_of_a_round_with_a_reason(client, halong_head, round_2026):
+    client.force_login(halong_head)
+    page = url("round_standards", round_2026.pk)
+    assert client.get(page).status_code == 200
+    nd07 = round_2026.comparison_standard
+
+    refused = client.post(page, {"standard": nd07.pk, "provincial_standard": "", "reason": ""})
+    assert refused.status_code == 200
+    assert "Give the reason" in refused.content.decode()
+    response = client.post(
+        page, {"standard": nd07.pk, "provincial_standard": "", "reason": "Công văn của tỉnh"}
+    )
+    assert response.status_code == 302
+    round_2026.refresh_from_db()
+    assert round_2026.standard == nd07 and round_2026.standard_reason == "Công văn của tỉnh"
+    detail = client.get(url("round_detail", round_2026.pk)).content.decode()
+    assert "Công văn của tỉnh" in detail
+
+
+def test_officer_cannot_change_the_standards(client, halong_officer, round_2026):
+    client.force_login(halong_officer)
+    assert client.get(url("round_standards", round_2026.pk)).status_code == 403
+
+
+def test_other_ward_cannot_see_the_standards_page(client, baichay_officer, round_2026):
+    client.force_login(baichay_officer)
+    assert client.get(url("round_standards", round_2026.pk)).status_code == 404
