@@ -35,7 +35,10 @@ class RoundStandardsForm(forms.Form):
 
     standard = forms.ModelChoiceField(label=_("National standard"), queryset=None)
     provincial_standard = forms.ModelChoiceField(
-        label=_("Provincial standard"), queryset=None, required=False, empty_label=_("None")
+        label=_("Provincial standard"),
+        queryset=None,
+        required=False,
+        empty_label=_("No provincial standard"),
     )
     reason = forms.CharField(
         label=_("Reason"),

@@ -44,7 +44,7 @@ class SchoolLevel(models.TextChoices):
 class EducationLevel(models.TextChoices):
     """Highest level completed."""
 
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("education level", "None")
     PRIMARY = "primary", _("Primary")
     LOWER_SECONDARY = "lower_secondary", _("Lower secondary")
     UPPER_SECONDARY = "upper_secondary", _("Upper secondary")

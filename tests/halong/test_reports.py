@@ -476,7 +476,9 @@ def test_report_at_a_change_of_standard_counts_both_classifications(town):
     assess(households[1], 2025, "near_poor")
     # The 2026 periodic review under ND351: one more household within the higher line.
     for household, new, old in zip(
-        households, ("poor", "near_poor", "near_poor"), ("poor", "near_poor", "average"),
+        households,
+        ("poor", "near_poor", "near_poor"),
+        ("poor", "near_poor", "average"),
         strict=True,
     ):
         assess(
