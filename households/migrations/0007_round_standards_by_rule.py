@@ -47,18 +47,27 @@ YEARS_IN_FORCE = {
 REVIEW_YEARS = {"QD59-2016": (2015, 2021), "ND07-2022": (2021, 2026), "QN-NQ13-2023": (2023, 2025)}
 
 
+#: NĐ 351/2025 sets the standard "giai đoạn 2026–2030"; NĐ 07 stays in force through
+#: 2026, so the new one governs the lists from 2027 (first_year stays 2027).
+ND351_NAME = "Chuẩn nghèo đa chiều giai đoạn 2026–2030 (danh sách từ năm 2027)"
+
+
 def to_years_in_force(apps, schema_editor):
     PovertyStandard = apps.get_model("households", "PovertyStandard")
     for code, (first, last, notes) in YEARS_IN_FORCE.items():
         PovertyStandard.objects.filter(code=code).update(
             first_year=first, last_year=last, notes=notes
         )
+    PovertyStandard.objects.filter(code="ND351-2027").update(name=ND351_NAME)
 
 
 def to_review_years(apps, schema_editor):
     PovertyStandard = apps.get_model("households", "PovertyStandard")
     for code, (first, last) in REVIEW_YEARS.items():
         PovertyStandard.objects.filter(code=code).update(first_year=first, last_year=last)
+    PovertyStandard.objects.filter(code="ND351-2027").update(
+        name="Chuẩn nghèo đa chiều giai đoạn 2027–2030"
+    )
 
 
 class Migration(migrations.Migration):
