@@ -458,7 +458,7 @@ def annual_report(
         current = standards.in_force(year)
         comparison = current if current not in (None, standard) else None
     if comparison is not None and not (
-        Assessment.objects.filter(year=year).exclude(comparison_status="").exists()
+        _recognised().filter(year=year).exclude(comparison_status="").exists()
     ):
         comparison = None  # a year recorded before comparisons were kept (2021)
     day = datetime.date(year, 12, 31)
