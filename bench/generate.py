@@ -245,7 +245,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
         print(f"  emptied the register ({time.perf_counter() - started:.1f} s)")
 
     province = Province(rng, options.households)
-    national = {y: PovertyStandard.national_for(y) for y in YEARS}
+    national = {y: PovertyStandard.for_review_year(y) for y in YEARS}
     indicators = {
         s.pk: list(s.indicators.values_list("pk", flat=True)) for s in set(national.values())
     }
@@ -395,7 +395,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
                 round_rows.append(
                     (
                         next_round, unit_id, year, "periodic", national[year].pk,
-                        provincial.pk if provincial and provincial.applies_in(year) else None,
+                        provincial.pk if provincial and provincial.applies_to_review(year) else None,
                         datetime.date(year, 9, 1), datetime.date(year, 12, 14), STAMP,
                     )
                 )  # fmt: skip
@@ -474,7 +474,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
                         aid, hid, round_ids[(at, year)], at, year, "recognised",
                         datetime.date(year, 9, 3) + datetime.timedelta(days=r.randint(0, 60)),
                         members, income, "[]", status,
-                        status if provincial and provincial.applies_in(year) else "",
+                        status if provincial and provincial.applies_to_review(year) else "",
                         status, "", "", f"{1500 + at % 2000}/QĐ-UBND", decided,
                         "Chủ tịch UBND", "", f"{aid % 1000:03d}/GCN-HN.HCN" if listed else "",
                         "", 1, STAMP, STAMP,

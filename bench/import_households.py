@@ -138,7 +138,7 @@ def main() -> None:
     keep_rounds = set(ReviewRound.objects.values_list("pk", flat=True))
     cleanup(keep_rounds)
     indicators = list(
-        PovertyStandard.national_for(2025)
+        PovertyStandard.for_review_year(2025)
         .indicators.order_by("order")
         .values_list("code", flat=True)
     )
