@@ -179,6 +179,7 @@ URLS: dict[str, Entry] = {
     "households:round_detail": E(pk="round_pk"),
     "households:round_list_households": E(pk="round_pk"),
     "households:round_bulk": E(pk="round_pk"),
+    "households:round_standards": E(pk="round_pk"),
     "households:assessment_create": E(household_pk="household_pk"),
     "households:assessment_detail": E(pk="assessment_pk"),
     "households:assessment_survey": E(pk="assessment_pk"),
