@@ -73,7 +73,7 @@ def to_review_years(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0006_village_meetings_and_submissions'),
+        ('households', '0007_confirmed_imports'),
     ]
 
     operations = [
