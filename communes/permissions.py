@@ -61,6 +61,8 @@ class Action(StrEnum):
     VIEW_SUBMISSIONS = "view_submissions"
     #: Send submitted results back to the ward (unlocks them), with a reason.
     REOPEN_RESULTS = "reopen_results"
+    #: See and resolve citizen IDs tried in one ward while another ward holds them.
+    RESOLVE_ID_CONFLICTS = "resolve_id_conflicts"
 
 
 #: The permission table. A role grants an action on every unit in the scope
@@ -76,6 +78,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_ACCESS_LOG,
             Action.VIEW_SUBMISSIONS,
             Action.REOPEN_RESULTS,
+            Action.RESOLVE_ID_CONFLICTS,
         }
     ),
     Role.CITY_STAFF: frozenset(
@@ -85,6 +88,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_HOUSEHOLDS,
             Action.VIEW_SUPPORT,
             Action.VIEW_SUBMISSIONS,
+            Action.RESOLVE_ID_CONFLICTS,
         }
     ),
     Role.WARD_HEAD: frozenset(

@@ -79,6 +79,13 @@ NAV_ITEMS = (
         False,
     ),
     (
+        _("Citizen ID conflicts"),
+        "households:id_conflict_list",
+        "bi-person-exclamation",
+        _any(Action.RESOLVE_ID_CONFLICTS),
+        False,
+    ),
+    (
         _("Access to names"),
         "communes:names_grant_list",
         "bi-shield-lock",

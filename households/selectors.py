@@ -91,3 +91,16 @@ def editable_households(user) -> QuerySet[Household]:
     editable = unit_ids_with(user, Action.EDIT_HOUSEHOLDS)
     households = households_for(user)
     return households if editable is None else households.filter(unit_id__in=editable)
+
+
+def citizen_id_conflicts_for(user):
+    """Citizen ID conflicts about units where ``user`` resolves them (tried in or held in)."""
+    from .models import CitizenIdConflict
+
+    allowed = unit_ids_with(user, Action.RESOLVE_ID_CONFLICTS)
+    conflicts = CitizenIdConflict.objects.select_related(
+        "attempted_unit", "existing_unit", "attempted_by", "resolved_by"
+    )
+    if allowed is None:
+        return conflicts
+    return conflicts.filter(Q(attempted_unit_id__in=allowed) | Q(existing_unit_id__in=allowed))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import conflicts
 from .views import registry as views
 
 urlpatterns = [
@@ -13,4 +14,10 @@ urlpatterns = [
     path("members/<int:pk>/leave/", views.member_leave, name="member_leave"),
     path("members/<int:pk>/move/", views.member_move, name="member_move"),
     path("members/<int:pk>/make-head/", views.household_set_head, name="household_set_head"),
+    path("citizen-id-conflicts/", conflicts.conflict_list, name="id_conflict_list"),
+    path(
+        "citizen-id-conflicts/<int:pk>/resolve/",
+        conflicts.conflict_resolve,
+        name="id_conflict_resolve",
+    ),
 ]

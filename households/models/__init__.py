@@ -65,3 +65,8 @@ __all__ += ["ReportingLine", "ResultSubmission", "SubmissionStatus", "VillageMee
 from .imports import ConfirmedImport  # noqa: E402
 
 __all__ += ["ConfirmedImport"]
+
+# Citizen IDs tried in one ward while another holds them (resolved by the city).
+from .conflicts import CitizenIdConflict, ConflictSource  # noqa: E402
+
+__all__ += ["CitizenIdConflict", "ConflictSource"]

@@ -42,6 +42,7 @@ from ..models import (
 )
 from ..permissions import can_accept_transfer, can_edit_household
 from .common import claim_version, with_actor
+from .conflicts import records_id_conflicts
 from .registry import (
     PERSONAL_FIELDS,
     _check_code,
@@ -502,6 +503,7 @@ def member_record_leaving(
     return member
 
 
+@records_id_conflicts
 @transaction.atomic
 def member_record_joining(
     *, actor, household: Household, kind: str, on: datetime.date, note: str = "", **fields

@@ -8,6 +8,7 @@ transaction and attributes the history record to the actor.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -17,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from communes.models import AdministrativeUnit, UnitSuccession
 from communes.permissions import Action, require, unit_ids_with
-from communes.text import fold
+from communes.text import clean_name, fold
 
 from ..models import Household, Member, Relation
 from ..permissions import can_create_household_in, can_edit_household
 from ..selectors import households_for
 from ..validators import validate_citizen_id
 from .common import claim_version, with_actor
+from .conflicts import CitizenIdElsewhere, Conflict, records_id_conflicts
 
 #: Household fields an edit may change (``unit`` moves through succession only).
 HOUSEHOLD_FIELDS = (
@@ -52,6 +54,8 @@ PERSONAL_FIELDS = (
     "work_status",
 )
 MEMBER_FIELDS = (*PERSONAL_FIELDS, "relation")
+#: Personal names: stored NFC with single spaces, whatever the keyboard sent.
+NAME_FIELDS = ("full_name",)
 #: Earliest year of birth accepted (the CCCD century digit starts at 1900).
 FIRST_BIRTH_YEAR = 1900
 
@@ -147,9 +151,17 @@ def _validate_member(actor, member: Member) -> None:
             "This citizen ID is already recorded for %(name)s, a current member of "
             "household %(code)s. If the person moved, use “Move to another household”."
         ) % {"name": clash.full_name, "code": clash.household.code}
-    else:
-        message = _("This citizen ID is already recorded for a current member of a household.")
-    raise ValidationError({"citizen_id": message})
+        raise ValidationError({"citizen_id": message})
+    # Held in a ward the actor does not see: say nothing about that person.
+    raise CitizenIdElsewhere(
+        Conflict(
+            citizen_id=member.citizen_id,
+            attempted_unit=member.household.unit,
+            attempted_household_code=member.household.code,
+            existing_unit_id=clash.household.unit_id,
+            existing_household_code=clash.household.code,
+        )
+    )
 
 
 def _save_member(actor, member: Member, **save_kwargs) -> None:
@@ -158,13 +170,16 @@ def _save_member(actor, member: Member, **save_kwargs) -> None:
 
 
 def _normalise(values: dict) -> dict:
-    """Strip text values (citizen IDs are often typed with spaces)."""
+    """Text values in Unicode NFC and stripped (citizen IDs are often typed with
+    spaces); names also lose doubled spaces (``communes.text.clean_name``)."""
     cleaned = {}
     for key, value in values.items():
         if isinstance(value, str):
-            value = value.strip()
+            value = unicodedata.normalize("NFC", value).strip()
             if key == "citizen_id":
                 value = value.replace(" ", "").replace(".", "")
+            elif key in NAME_FIELDS:
+                value = clean_name(value)
         cleaned[key] = value
     return cleaned
 
@@ -172,6 +187,7 @@ def _normalise(values: dict) -> dict:
 # --- Households --------------------------------------------------------------
 
 
+@records_id_conflicts
 @transaction.atomic
 def household_create(
     *,
@@ -277,6 +293,7 @@ def _check_relation(household: Household, relation: str, member: Member | None =
         )
 
 
+@records_id_conflicts
 @transaction.atomic
 def member_add(*, actor, household: Household, **fields) -> Member:
     require(can_edit_household(actor, household))
@@ -292,6 +309,7 @@ def member_add(*, actor, household: Household, **fields) -> Member:
     return member
 
 
+@records_id_conflicts
 @transaction.atomic
 def member_update(*, actor, member: Member, **fields) -> Member:
     household = member.household

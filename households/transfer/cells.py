@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from communes.text import fold, spreadsheet_unquote
+from communes.text import clean_name, fold, spreadsheet_unquote
 
 from ..models import PovertyStatus, Relation, Sex
 from .columns import (
@@ -42,7 +42,8 @@ def _plain(value: Any) -> str:
 
 
 def parse_text(value: Any, max_length: int) -> str:
-    text = " ".join(_plain(value).split())
+    """The cell's text in Unicode NFC with single spaces (names typed on any keyboard)."""
+    text = clean_name(_plain(value))
     if len(text) > max_length:
         raise CellError(_("At most %(max)s characters.") % {"max": max_length})
     return text

@@ -37,7 +37,8 @@ from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
 from communes.selectors import unit_scope_ids
 
-from ..models import ConfirmedImport, Household
+from ..models import ConfirmedImport, ConflictSource, Household
+from ..services.conflicts import record_citizen_id_conflicts
 from ..signals import register_bulk_changed
 from .planning import ImportPlanner
 from .problems import CellError, ImportResult, Problem
@@ -90,7 +91,7 @@ def import_households(
     unit_ids = import_scope(actor, unit)
     try:
         with transaction.atomic():
-            return _import(
+            result = _import(
                 table,
                 actor=actor,
                 unit=unit,
@@ -115,6 +116,12 @@ def import_households(
                 "Nothing was saved: preview the file again."
             ),
         )
+    if result.conflicts:
+        # After the import's transaction, which a refused confirmation rolled back.
+        record_citizen_id_conflicts(
+            actor=actor, conflicts=result.conflicts, source=ConflictSource.IMPORT
+        )
+    return result
 
 
 def _refused(table: Table, message: str) -> ImportResult:

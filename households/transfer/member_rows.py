@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from communes.text import fold
 
 from ..models import Member, Relation
+from ..services.conflicts import Conflict, elsewhere_message
 from ..validators import validate_citizen_id
 from .bulk import BATCH
 from .plans import DEFAULT_ETHNICITY, MEMBER_FIELDS, HouseholdPlan, MemberPlan, Row
@@ -217,6 +218,11 @@ class MemberRows:
             self.set_member(head, values, row)
 
     def check_citizen_ids(self) -> None:
+        owners = {
+            id(m): p
+            for p in self.households.values()
+            for m in ([p.head] if p.head else []) + p.members
+        }
         plans = [
             m
             for p in self.households.values()
@@ -260,7 +266,16 @@ class MemberRows:
                         "household %(code)s."
                     ) % {"code": code}
                 else:
-                    message = _(
-                        "This citizen ID is already recorded for a current member of a household."
+                    # Held in a ward the importer does not see: say nothing about that person.
+                    message = elsewhere_message()
+                    owner = owners[id(member_plan)]
+                    self.result.conflicts.append(
+                        Conflict(
+                            citizen_id=cid,
+                            attempted_unit=owner.unit,
+                            attempted_household_code=owner.household.code,
+                            existing_unit_id=unit_id,
+                            existing_household_code=code,
+                        )
                     )
                 self.cell_problem(row, key, message)

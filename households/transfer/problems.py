@@ -43,6 +43,8 @@ class ImportResult:
     saved: bool = False
     #: Versions of the matched households as the preview read them (``versions``).
     snapshot: dict[str, str] = field(default_factory=dict)
+    #: Citizen IDs held in wards the importer does not see (recorded for the city).
+    conflicts: list = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:

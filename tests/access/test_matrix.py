@@ -41,6 +41,7 @@ from communes.models import (
 from households.models import (
     Assessment,
     AssessmentStatus,
+    CitizenIdConflict,
     Household,
     HouseholdEvent,
     HouseholdTransfer,
@@ -161,6 +162,8 @@ URLS: dict[str, Entry] = {
     "households:member_leave": E(pk="member_pk"),
     "households:member_move": E(pk="member_pk"),
     "households:household_set_head": E(pk="member_pk"),
+    "households:id_conflict_list": E(),
+    "households:id_conflict_resolve": E(own=True, pk="conflict_pk"),
     # households: events and moves between wards
     "households:event_split": E(pk="household_pk"),
     "households:event_merge": E(pk="household_pk"),
@@ -274,6 +277,7 @@ class World:
     meeting_pk: int = 0
     submission_pk: int = 0
     grant_request_pk: int = 0
+    conflict_pk: int = 0
 
 
 HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
@@ -371,6 +375,15 @@ def build_world() -> World:
         until=datetime.date(2099, 1, 1),
         requested_by=other_officer,
     )
+    # The home ward tried the canary's citizen ID (a city-level record).
+    conflict = CitizenIdConflict.objects.create(
+        citizen_id=CANARY_CITIZEN_ID,
+        attempted_unit=home,
+        attempted_household_code="HL-TRY",
+        source="form",
+        existing_unit=other,
+        existing_household_code="BC-CANARY",
+    )
     # A household of the home ward, so lists have something to show.
     HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
     users = {}
@@ -406,6 +419,7 @@ def build_world() -> World:
         meeting_pk=meeting.pk,
         submission_pk=submission.pk,
         grant_request_pk=grant_request.pk,
+        conflict_pk=conflict.pk,
     )
 
 
@@ -415,6 +429,7 @@ WATCHED = (
     SteeringCommittee,
     Membership,
     NamesGrantRequest,
+    CitizenIdConflict,
     Household,
     Member,
     ReviewRound,
