@@ -1,6 +1,13 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -22,6 +29,10 @@ from .models import (
     VillageMeeting,
 )
 from .transfer.resources import HouseholdResource
+from .validators import citizen_id_mask
+
+#: A search term that is (part of) a citizen ID: the search reveals whose it is.
+CITIZEN_ID_SEARCH = re.compile(r"\d{6,12}")
 
 UNCONFIRMED_REMINDER = _(
     "Standards and indicators are data, not code: a correction here changes how "
@@ -107,8 +118,51 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_select_related = ["standard"]
 
 
+class MemberAdminForm(forms.ModelForm):
+    """The citizen ID is write-only here: shown masked, revealed only through the
+    logged "Reveal" page, changed by typing a new number."""
+
+    citizen_id = forms.CharField(
+        label=_("citizen ID (CCCD)"),
+        max_length=12,
+        required=False,
+        help_text=_(
+            "Shown masked. Type a new number to change it; leave empty to keep it. "
+            "To see it, use “Reveal citizen ID” (logged)."
+        ),
+    )
+
+    class Meta:
+        model = Member
+        fields = "__all__"  # noqa: DJ007 - the admin and its inline choose the fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.citizen_id if self.instance.pk else ""
+        self.initial["citizen_id"] = ""
+        self.fields["citizen_id"].widget.attrs["placeholder"] = citizen_id_mask(stored)
+        self.fields["citizen_id"].widget.attrs["autocomplete"] = "off"
+
+    def clean_citizen_id(self):
+        typed = self.cleaned_data["citizen_id"].replace(" ", "").replace(".", "")
+        return typed or (self.instance.citizen_id if self.instance.pk else "")
+
+
+def _log_citizen_id_search(request, term: str, rows: int) -> None:
+    if CITIZEN_ID_SEARCH.search(term.replace(" ", "")):
+        log_access(
+            request,
+            AccessKind.REVEAL_CITIZEN_ID,
+            label=citizen_id_mask(term.strip()[-12:]),
+            rows=rows,
+            via="admin",
+            search=True,
+        )
+
+
 class MemberInline(admin.TabularInline):
     model = Member
+    form = MemberAdminForm
     extra = 0
     fields = [
         "full_name",
@@ -182,14 +236,69 @@ class HouseholdAdmin(ExportMixin, SimpleHistoryAdmin):
     raw_id_fields = ["head"]
     inlines = [MemberInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        # search_text holds the members' citizen IDs: a search by one is logged.
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            _log_citizen_id_search(request, search_term, results.count())
+        return results, distinct
+
 
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
+    form = MemberAdminForm
     list_display = ["full_name", "household", "relation", "birth_year", "sex", "left_on"]
     list_filter = ["relation", "sex", "has_disability", "work_status", "school_level"]
     search_fields = ["search_name", "full_name", "citizen_id", "household__code"]
     list_select_related = ["household"]
     autocomplete_fields = ["household"]
+    readonly_fields = ["citizen_id_reveal"]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            _log_citizen_id_search(request, search_term, results.count())
+        return results, distinct
+
+    @admin.display(description=_("Reveal citizen ID"))
+    def citizen_id_reveal(self, obj):
+        if not obj.pk or not obj.citizen_id:
+            return "–"
+        url = reverse("admin:households_member_reveal", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{} {}</a>', url, citizen_id_mask(obj.citizen_id), _("Reveal (logged)")
+        )
+
+    def get_urls(self):
+        reveal = self.admin_site.admin_view(self.reveal_view)
+        return [
+            path("<int:pk>/reveal-citizen-id/", reveal, name="households_member_reveal"),
+            *super().get_urls(),
+        ]
+
+    def reveal_view(self, request, pk: int):
+        """GET: what will be logged; POST: the number, with an access-log entry."""
+        member = get_object_or_404(Member.objects.select_related("household__unit"), pk=pk)
+        if not self.has_view_permission(request, member):
+            raise PermissionDenied
+        revealed = request.method == "POST" and bool(member.citizen_id)
+        if revealed:
+            log_access(
+                request,
+                AccessKind.REVEAL_CITIZEN_ID,
+                household=member.household,
+                member_id=member.pk,
+                via="admin",
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reveal citizen ID"),
+            "member": member,
+            "masked": citizen_id_mask(member.citizen_id),
+            "revealed": revealed,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "households/admin_member_reveal.html", context)
 
 
 @admin.register(ReviewRound)
