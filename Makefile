@@ -15,7 +15,7 @@ TEST_ENV := SECRET_KEY=test-secret-key-not-for-production DJANGO_ALLOW_ASYNC_UNS
 .PHONY: help install run test lint format messages clean distclean bench bench-data
 
 help:
-	@echo "make run       set up, migrate, seed demo data, serve http://127.0.0.1:8000"
+	@echo "make run       set up, migrate, seed demo data, serve http://127.0.0.1:8000 with a worker"
 	@echo "make test      the whole suite (ARGS=\"-k foo\" to narrow it)"
 	@echo "make lint      ruff check + ruff format --check"
 	@echo "make format    ruff check --fix + ruff format"
@@ -38,12 +38,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# The web server and one background worker (imports, exports, report
+# workbooks); Ctrl-C stops both. PORT=8001 to serve elsewhere.
+PORT ?= 8000
 run: $(STAMP)
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate
 	DEBUG=1 $(PY) manage.py load_units
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py send_reminders
+	@DEBUG=1 $(PY) manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # One worker per core (pytest-xdist); a file's tests stay on one worker.
 # JOBS=0 runs everything in one process.

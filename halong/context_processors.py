@@ -1,8 +1,10 @@
 """Template context shared by every page."""
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from communes.jobs.selectors import unread_reminder_count
 from communes.permissions import Action, has_perm, names_grant_committee_ids
 from communes.selectors import today, user_scope
 
@@ -112,7 +114,7 @@ def own_ward(user):
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": [], "nav_more": []}
+        return {"nav": [], "nav_more": [], "unread_reminders": 0}
     ward = own_ward(user)
     menus = ([], [])
     for position, (label, url_name, icon, allowed, per_ward) in enumerate(NAV_ITEMS):
@@ -122,4 +124,9 @@ def navigation(request):
         active = request.path == url if url_name == "home" else request.path.startswith(url)
         item = {"label": label, "url": url, "icon": icon, "active": active}
         menus[position >= MENU_SPLIT].append(item)
-    return {"nav": menus[0], "nav_more": menus[1]}
+    return {
+        "nav": menus[0],
+        "nav_more": menus[1],
+        # Lazy: one COUNT query, only on pages that draw the bar.
+        "unread_reminders": SimpleLazyObject(lambda: unread_reminder_count(user)),
+    }

@@ -51,8 +51,10 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "halong",
     "communes",
+    "communes.jobs",
     "households",
     "plans",
 ]
@@ -177,6 +179,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads and results of background jobs: private (no URL), shared by the
+    # app servers and the workers (docs/deploy.md).
+    "jobs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("JOB_FILES_DIR", default=str(BASE_DIR / "var" / "jobs")),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -231,6 +244,45 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://halong")}
 #: How long a dashboard's figures may be served from the cache (0: never);
 #: saves invalidate them at once, bulk writes after at most this long.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
+# --- Background jobs and reminders ----------------------------------------------
+
+# Django's tasks framework with the database backend: `manage.py db_worker`
+# runs the queued jobs; any number of workers on any number of machines share
+# the queue (docs/deploy.md). TASKS_BACKEND=immediate runs them in the request.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[env.str("TASKS_BACKEND", default="database")]}}
+#: Result files of jobs (exports, reports, import previews) are deleted after this.
+JOB_RESULT_RETENTION_HOURS = env.int("JOB_RESULT_RETENTION_HOURS", default=72)
+
+# Reminders (`manage.py send_reminders`) are e-mailed to users with an address:
+# printed on the console unless EMAIL_URL names an SMTP server, e.g.
+# smtp+tls://user:password@smtp.example.org:587
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+_SMTP_OPTIONS = {
+    "host": "EMAIL_HOST",
+    "port": "EMAIL_PORT",
+    "username": "EMAIL_HOST_USER",
+    "password": "EMAIL_HOST_PASSWORD",
+    "use_tls": "EMAIL_USE_TLS",
+    "use_ssl": "EMAIL_USE_SSL",
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL["EMAIL_BACKEND"],
+        "OPTIONS": (
+            {option: _EMAIL[key] for option, key in _SMTP_OPTIONS.items() if _EMAIL.get(key)}
+            if _EMAIL["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="giamngheo@halong.example")
+#: Links in e-mails point here (no request to take the host from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

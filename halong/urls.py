@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("communes.urls")),
+    path("", include("communes.jobs.urls")),
     path("", include("households.urls")),
     path("", include("plans.urls")),
 ]

@@ -1,5 +1,4 @@
 import datetime
-import io
 import json
 
 from django.contrib.auth.decorators import login_not_required
@@ -7,13 +6,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from communes.audit import AccessKind, log_access
+from communes.jobs.models import JobKind
+from communes.jobs.services import start_job
 from communes.permissions import require
 from communes.selectors import today, user_scope
 from households.models import Assessment, AssessmentStatus, Cause, Indicator, ReviewKind
@@ -21,10 +22,8 @@ from plans.models import SupportType
 
 from . import dashboard
 from .forms import ReportDownloadForm, ReportForm
-from .report_export import write_xlsx
 from .reports import annual_report
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .tasks import annual_report_task, report_file_stem
 
 
 @require_GET
@@ -198,30 +197,38 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_download(request: HttpRequest) -> HttpResponse:
-    """The annual report as an attachment: ``format=xlsx`` (the official shape) or ``json``."""
+    """The annual report as an attachment: ``format=json`` at once; ``format=xlsx``
+    (the official shape) is made by a background job whose page offers the file."""
     form = _report_form(request, ReportDownloadForm)
     if not form.is_valid():
         return render(request, "halong/report.html", {"form": form}, status=400)
+    unit = form.cleaned_data["unit"]
+    if form.cleaned_data["format"] == "xlsx":
+        query = request.GET.copy()
+        query["unit"], query["year"] = unit.pk, form.cleaned_data["year"]
+        job = start_job(
+            owner=request.user,
+            kind=JobKind.ANNUAL_REPORT,
+            title=f"bao-cao-ho-ngheo-{form.cleaned_data['year']}-{unit.code}.xlsx",
+            unit=unit,
+            params={"query": query.urlencode()},
+            task=annual_report_task,
+            request=request,
+        )
+        return redirect(job)
     report = _run_report(form.cleaned_data)
-    stem = f"bao-cao-ho-ngheo-{report.year}-{form.cleaned_data['unit'].code}"
-    if form.cleaned_data["format"] == "json":
-        body = json.dumps(report.as_json(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        filename = f"{stem}.json"
-    else:
-        out = io.BytesIO()
-        write_xlsx(report, out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-        filename = f"{stem}.xlsx"
+    filename = f"{report_file_stem(report, unit)}.json"
+    body = json.dumps(report.as_json(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     log_access(
         request,
         AccessKind.REPORT,
-        unit=form.cleaned_data["unit"],
+        unit=unit,
         label=filename,
         rows=len(report.units),
         year=report.year,
-        format=form.cleaned_data["format"],
+        format="json",
     )
     return response
 

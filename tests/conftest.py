@@ -99,3 +99,22 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background jobs run inside the request unless a test asks for the real queue
+    (``tests/jobs/test_worker.py`` runs a ``db_worker`` process)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def job_files(tmp_path, monkeypatch):
+    """Jobs' uploads and results go to the test's own directory."""
+    from communes.jobs.models import Job
+
+    storage = Job._meta.get_field("result_file").storage
+    location = tmp_path / "job-files"
+    monkeypatch.setitem(storage.__dict__, "base_location", str(location))
+    monkeypatch.setitem(storage.__dict__, "location", str(location))
+    return location

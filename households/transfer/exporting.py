@@ -269,14 +269,20 @@ def member_rows(household_code: str, unit_code: str, members: list[tuple]) -> It
         yield [household_code, unit_code, *member[1:]]
 
 
-def _records(households_qs, year, codes, chunk_size, *, with_members: bool = True):
+def _records(households_qs, year, codes, chunk_size, *, with_members: bool = True, on_rows=None):
     """(household row, member rows) per household, walking the queryset in chunks.
 
     Each chunk costs three or four queries (chosen assessments, their
-    deprivations and causes, current members) of plain tuples.
+    deprivations and causes, current members) of plain tuples. ``on_rows``,
+    when given, is called with the number of households read before each chunk
+    is written.
     """
     rows = _households(households_qs, year).iterator(chunk_size=chunk_size)
+    done = 0
     for chunk in batched(rows, chunk_size):
+        done += len(chunk)
+        if on_rows is not None:
+            on_rows(done)
         chosen = _chosen_assessments([h[-1] for h in chunk if h[-1] is not None])
         household_ids = [h[0] for h in chunk]
         if with_members:
@@ -300,19 +306,26 @@ def household_records(
 
 
 def export_households(
-    households_qs: QuerySet, *, fmt: str = "xlsx", year: int | None = None, chunk_size=CHUNK_SIZE
+    households_qs: QuerySet,
+    *,
+    fmt: str = "xlsx",
+    year: int | None = None,
+    chunk_size=CHUNK_SIZE,
+    on_rows=None,
 ) -> Iterator[bytes]:
     """The households of ``households_qs`` (and their result in ``year``, else the
     latest recognised one) as an .xlsx workbook (sheets households and members)
-    or a CSV file (households only), in chunks of bytes."""
+    or a CSV file (households only), in chunks of bytes. ``on_rows`` is told
+    how many households have been read as the file is made."""
     indicators = indicator_columns(year, households_qs)
     codes = [i.code for i in indicators]
     if fmt == "csv":
-        return _csv(
-            _records(households_qs, year, codes, chunk_size, with_members=False), indicators
+        records = _records(
+            households_qs, year, codes, chunk_size, with_members=False, on_rows=on_rows
         )
+        return _csv(records, indicators)
     if fmt == "xlsx":
-        return _xlsx(_records(households_qs, year, codes, chunk_size), indicators)
+        return _xlsx(_records(households_qs, year, codes, chunk_size, on_rows=on_rows), indicators)
     raise ValueError(f"Unknown export format {fmt!r}")
 
 

@@ -42,7 +42,7 @@ from ..services.conflicts import record_citizen_id_conflicts
 from ..signals import register_bulk_changed
 from .planning import ImportPlanner
 from .problems import CellError, ImportResult, Problem
-from .reading import Table
+from .reading import RowCounter, Table
 from .versions import Snapshot, check_unchanged, read_snapshot
 from .writing import ImportWriter
 
@@ -76,6 +76,7 @@ def import_households(
     sha256: str = "",
     expected: Snapshot | None = None,
     request=None,
+    progress: RowCounter | None = None,
     **log_detail,
 ) -> ImportResult:
     """Validate ``table`` and, unless ``dry_run`` or a problem was found, write it.
@@ -87,22 +88,29 @@ def import_households(
     the preview saw them (``expected``: the preview's ``result.snapshot``).
     ``sha256`` (of the file's bytes): a file already imported is refused, and
     of two confirmations of the same file at the same moment only one is saved.
+    ``progress`` is told how many rows have been checked, as checking goes.
     """
     unit_ids = import_scope(actor, unit)
+    arguments = {
+        "actor": actor,
+        "unit": unit,
+        "unit_ids": unit_ids,
+        "dry_run": dry_run,
+        "file_name": file_name,
+        "sha256": sha256,
+        "expected": expected,
+        "request": request,
+        "progress": progress,
+        "log_detail": log_detail,
+    }
     try:
-        with transaction.atomic():
-            result = _import(
-                table,
-                actor=actor,
-                unit=unit,
-                unit_ids=unit_ids,
-                dry_run=dry_run,
-                file_name=file_name,
-                sha256=sha256,
-                expected=expected,
-                request=request,
-                log_detail=log_detail,
-            )
+        if dry_run:
+            # A dry run only reads: no transaction, so a background job's progress
+            # (rows checked so far) shows while it checks.
+            result = _import(table, **arguments)
+        else:
+            with transaction.atomic():
+                result = _import(table, **arguments)
     except (IntegrityError, OperationalError) as error:
         if isinstance(error, OperationalError) and (
             getattr(error.__cause__, "sqlstate", None) not in RETRY_STATES
@@ -170,7 +178,18 @@ def _claim_file(table: Table, *, actor, unit, sha256: str, file_name: str, dry_r
 
 
 def _import(
-    table, *, actor, unit, unit_ids, dry_run, file_name, sha256, expected, request, log_detail
+    table,
+    *,
+    actor,
+    unit,
+    unit_ids,
+    dry_run,
+    file_name,
+    sha256,
+    expected,
+    request,
+    progress,
+    log_detail,
 ) -> ImportResult:
     if sha256:
         refusal = _claim_file(
@@ -178,7 +197,7 @@ def _import(
         )
         if refusal is not None:
             return refusal
-    planner = ImportPlanner(table, actor=actor, unit_ids=unit_ids)
+    planner = ImportPlanner(table, actor=actor, unit_ids=unit_ids, progress=progress)
     result = planner.plan()
     if not result.problems:
         if dry_run:

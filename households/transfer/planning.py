@@ -22,7 +22,7 @@ from .household_rows import HouseholdRows
 from .member_rows import MemberRows
 from .plans import AssessmentPlan, HouseholdPlan, Row
 from .problems import CellError, ImportResult, Problem
-from .reading import Sheet, Table
+from .reading import PROGRESS_ROWS, RowCounter, Sheet, Table
 from .reference import ReferenceData
 
 
@@ -32,8 +32,18 @@ class ImportPlanner(ReferenceData, HouseholdRows, MemberRows):
     Every problem is collected in ``result``, so one pass lists them all.
     """
 
-    def __init__(self, table: Table, *, actor, unit_ids: frozenset[int] | None):
+    def __init__(
+        self,
+        table: Table,
+        *,
+        actor,
+        unit_ids: frozenset[int] | None,
+        progress: RowCounter | None = None,
+    ):
         self.table = table
+        #: Called with the number of rows checked so far (both sheets).
+        self.progress = progress
+        self.rows_checked = 0
         self.actor = actor
         self.unit_ids = unit_ids
         self.result = ImportResult()
@@ -110,6 +120,9 @@ class ImportPlanner(ReferenceData, HouseholdRows, MemberRows):
                     self.problem(sheet, number, index, str(error))
             self.check_row_citizen_id(row)
             rows.append(row)
+            self.rows_checked += 1
+            if self.progress is not None and self.rows_checked % PROGRESS_ROWS == 0:
+                self.progress(self.rows_checked)
         return rows
 
     def check_row_citizen_id(self, row: Row) -> None:
@@ -210,6 +223,8 @@ class ImportPlanner(ReferenceData, HouseholdRows, MemberRows):
         self.finish_heads()
         self.check_citizen_ids()
         self.count()
+        if self.progress is not None:
+            self.progress(self.rows_checked)
         return result
 
     def count(self) -> None:

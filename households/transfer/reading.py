@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_ENTRIES = 2_000
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
+#: Reading reports its progress every this many rows.
+PROGRESS_ROWS = 500
+#: Called with a count of rows (read, checked or saved) as an import goes.
+RowCounter = Callable[[int], None]
 EXTENSIONS = (".xlsx", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other old Office files
@@ -72,8 +77,11 @@ def check_upload(name: str, size: int) -> str:
     return extension
 
 
-def open_table(path: Path | str, name: str) -> Table:
-    """Check and parse the file at ``path`` (uploaded as ``name``)."""
+def open_table(path: Path | str, name: str, progress: RowCounter | None = None) -> Table:
+    """Check and parse the file at ``path`` (uploaded as ``name``).
+
+    ``progress``, when given, is called with the number of rows read so far
+    (both sheets), as reading goes."""
     path = Path(path)
     extension = check_upload(name, path.stat().st_size)
     with path.open("rb") as handle:
@@ -86,10 +94,10 @@ def open_table(path: Path | str, name: str) -> Table:
         if not head.startswith(ZIP_MAGIC):
             raise FileRefused(_("This file is not a real Excel workbook (.xlsx)."))
         _check_zip(path)
-        return _read_xlsx(path)
+        return _read_xlsx(path, progress)
     if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise FileRefused(_("This file is a workbook, not a CSV file: name it .xlsx."))
-    return _read_csv(path)
+    return _read_csv(path, progress)
 
 
 def _check_zip(path: Path) -> None:
@@ -128,11 +136,13 @@ def _check_zip(path: Path) -> None:
             raise FileRefused(_("This file is not a real Excel workbook (.xlsx).")) from error
 
 
-def _sheet(name: str, rows) -> Sheet:
+def _sheet(name: str, rows, progress: RowCounter | None = None, already: int = 0) -> Sheet:
     """A sheet from its rows (tuples of cell values): the first is the header;
     blank rows are skipped, Excel row numbers kept."""
     sheet = Sheet(name=name)
     for number, values in enumerate(rows, start=1):
+        if progress is not None and number % PROGRESS_ROWS == 0:
+            progress(already + number)
         values = values[:MAX_COLUMNS]
         if number == 1:
             sheet.header = list(values)
@@ -144,14 +154,16 @@ def _sheet(name: str, rows) -> Sheet:
             )
         if any(value is not None and value != "" for value in values):
             sheet.rows.append((number, values))
+    if progress is not None:
+        progress(already + len(sheet.rows))
     return sheet
 
 
-def _sheet_rows(worksheet, name: str) -> Sheet:
-    return _sheet(name, worksheet.iter_rows(values_only=True))
+def _sheet_rows(worksheet, name: str, progress=None, already: int = 0) -> Sheet:
+    return _sheet(name, worksheet.iter_rows(values_only=True), progress, already)
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, progress: RowCounter | None = None) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on malformed parts
@@ -160,11 +172,13 @@ def _read_xlsx(path: Path) -> Table:
         worksheets = workbook.worksheets
         if not worksheets:
             raise FileRefused(_("The workbook has no sheet."))
-        households = _sheet_rows(worksheets[0], worksheets[0].title)
+        households = _sheet_rows(worksheets[0], worksheets[0].title, progress)
         members = None
         for worksheet in worksheets[1:]:
             if header_key(worksheet.title) in MEMBERS_SHEET_NAMES:
-                members = _sheet_rows(worksheet, worksheet.title)
+                members = _sheet_rows(
+                    worksheet, worksheet.title, progress, already=len(households.rows)
+                )
                 break
     except FileRefused:
         raise
@@ -175,7 +189,7 @@ def _read_xlsx(path: Path) -> Table:
     return Table(households=households, members=members)
 
 
-def _read_csv(path: Path) -> Table:
+def _read_csv(path: Path, progress: RowCounter | None = None) -> Table:
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise FileRefused(_("This file is not a text CSV file."))
@@ -189,7 +203,9 @@ def _read_csv(path: Path) -> Table:
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        sheet = _sheet("CSV", (tuple(value.strip() for value in values) for values in reader))
+        sheet = _sheet(
+            "CSV", (tuple(value.strip() for value in values) for values in reader), progress
+        )
     except csv.Error as error:
         raise FileRefused(_("This file is not a text CSV file.")) from error
     return Table(households=sheet)

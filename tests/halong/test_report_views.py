@@ -8,12 +8,14 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from communes.models import AdministrativeUnit, UnitHouseholdCount, UnitKind
+from communes.jobs.models import JobKind, JobState
+from communes.models import AccessKind, AccessLog, AdministrativeUnit, UnitHouseholdCount, UnitKind
 from communes.selectors import unit_scope_ids
 from households.models import PovertyStatus
 from tests.conftest import legacy, unit
 from tests.factories import HouseholdFactory
 from tests.halong.test_dashboard import decide, decide_many
+from tests.jobs.helpers import job_of
 
 pytestmark = pytest.mark.django_db
 
@@ -86,17 +88,28 @@ def test_report_page_reports_the_chosen_year_and_unit(client, city_staff, result
 def test_xlsx_download_is_an_attachment_openpyxl_can_read(client, city_staff, city, results_2025):
     client.force_login(city_staff)
 
-    response = download(client, city, "xlsx")
+    job = job_of(download(client, city, "xlsx"))
+    assert (job.kind, job.state, job.unit) == (JobKind.ANNUAL_REPORT, JobState.DONE, city)
+    assert not AccessLog.objects.filter(kind=AccessKind.REPORT).exists()
+
+    response = client.get(reverse("jobs:job_download", args=[job.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"] == (
         'attachment; filename="bao-cao-ho-ngheo-2025-193.xlsx"'
     )
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     cells = [c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
     assert "Trần Thị Bí Mật" not in cells
     assert workbook.sheetnames
+    log = AccessLog.objects.get(kind=AccessKind.REPORT)
+    assert (log.user, log.unit, log.detail["year"], log.detail["job"]) == (
+        city_staff,
+        city,
+        2025,
+        job.pk,
+    )
 
 
 def test_json_download_has_the_year_and_the_total(client, city_staff, city, results_2025):

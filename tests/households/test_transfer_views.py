@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from communes.jobs.models import JobKind, JobState
 from communes.models import AccessKind, AccessLog
 from households.models import Assessment, Household
 from tests.conftest import unit
 from tests.factories import AssessmentFactory, HouseholdFactory, ReviewRoundFactory
+from tests.jobs.helpers import job_file, job_of
 
 from .test_transfer_helpers import household, member, write_workbook
 
@@ -37,24 +39,33 @@ def _upload(client, tmp_path, rows, members=None, unit_code="6688"):
         )
 
 
+def _preview_url(job) -> str:
+    return reverse("households:import_preview", args=[job.params["token"]])
+
+
 def test_upload_preview_confirm_imports_and_logs(client, tmp_path, halong_officer):
     client.force_login(halong_officer)
     response = _upload(client, tmp_path, [household()], [member()])
-    assert response.status_code == 302
-    preview_url = response["Location"]
+    check = job_of(response)
+    assert (check.kind, check.state) == (JobKind.IMPORT_PREVIEW, JobState.DONE)
 
-    preview = client.get(preview_url)
+    preview = client.get(response["Location"])
     assert preview.status_code == 200
     assert not Household.objects.exists()
-    assert preview.context["result"].summary()["households"]["created"] == 1
+    assert preview.context["result"]["households"]["created"] == 1
+    assert b"bi-check-lg" in preview.content  # the confirm button's icon
 
-    confirmed = client.post(preview_url)
+    confirmed = client.post(_preview_url(check))
 
-    assert confirmed.status_code == 302
+    job = job_of(confirmed)
+    assert (job.kind, job.state, job.result["saved"]) == (JobKind.IMPORT, JobState.DONE, True)
+    assert job.rows_saved == job.rows_total == 2
     assert Household.objects.get().members.count() == 2
     log = AccessLog.objects.get(kind=AccessKind.IMPORT)
     assert log.user == halong_officer and log.detail["file"] == "ds.xlsx"
-    assert client.get(preview_url).status_code == 404  # the upload is gone
+    assert log.detail["job"] == job.pk and log.path == _preview_url(check)
+    gone = client.get(_preview_url(check))  # the upload is gone
+    assert gone.status_code == 302 and gone["Location"] == reverse("households:import_upload")
 
 
 def test_preview_lists_problems_and_offers_no_confirmation(client, tmp_path, halong_officer):
@@ -63,13 +74,14 @@ def test_preview_lists_problems_and_offers_no_confirmation(client, tmp_path, hal
 
     with translation.override("en"):
         preview = client.get(response["Location"])
-        confirmed = client.post(response["Location"])
+        confirmed = job_of(client.post(_preview_url(job_of(response))))
 
-    problem = preview.context["result"].problems[0]
-    assert (problem.row, problem.column) == (2, "E")
-    assert problem.message.encode() in preview.content or b"12 digits" in preview.content
+    problem = preview.context["result"]["problems"][0]
+    assert (problem["row"], problem["column"]) == (2, "E")
+    assert "12" in problem["message"]
+    assert problem["message"].encode() in preview.content
     assert b"bi-check-lg" not in preview.content  # the confirm button's icon
-    assert confirmed.status_code == 200
+    assert confirmed.result["problems"] and not confirmed.result["saved"]
     assert not Household.objects.exists()
 
 
@@ -89,10 +101,8 @@ def test_officer_of_another_ward_cannot_import_its_households(client, tmp_path, 
 
     preview = client.get(response["Location"])
 
-    assert "another ward" in str(preview.context["result"].problems[0].message) or (
-        preview.context["result"].problems
-    )
-    assert client.post(response["Location"]).status_code == 200
+    assert preview.context["result"]["problems"]
+    assert job_of(client.post(_preview_url(job_of(response)))).result["problems"]
     assert not Household.objects.exists()
 
 
@@ -106,7 +116,10 @@ def test_another_users_upload_is_404(client, tmp_path, halong_officer, halong_he
     response = _upload(client, tmp_path, [household()])
     client.force_login(halong_head)
 
-    assert client.get(response["Location"]).status_code == 404
+    # The head follows the ward's job, but the upload itself stays the officer's.
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get(_preview_url(job_of(response))).status_code == 404
+    assert client.post(_preview_url(job_of(response))).status_code == 404
 
 
 def test_renamed_file_is_refused_on_upload(client, halong_officer):
@@ -115,9 +128,12 @@ def test_renamed_file_is_refused_on_upload(client, halong_officer):
     response = client.post(
         reverse("households:import_upload"), {"unit": unit("6688").pk, "file": upload}
     )
-    preview = client.get(response["Location"], follow=True)
+    job = job_of(response)
 
-    assert preview.redirect_chain[-1][0] == reverse("households:import_upload")
+    assert job.state == JobState.FAILED
+    assert "not a real Excel workbook" in job.error or "Excel" in job.error
+    page = client.get(response["Location"])
+    assert job.error.encode() in page.content
     assert not Household.objects.exists()
 
 
@@ -137,22 +153,24 @@ def test_list_export_follows_the_filter_and_the_scope(client, halong_officer):
     HouseholdFactory(unit=unit("6673"), code="BC-1")
     client.force_login(halong_officer)
 
-    response = client.get(reverse("households:household_export"), {"q": "HL-1"})
+    job = job_of(client.get(reverse("households:household_export"), {"q": "HL-1"}))
+    assert not AccessLog.objects.filter(kind=AccessKind.EXPORT).exists()  # not downloaded yet
 
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    workbook = load_workbook(io.BytesIO(job_file(client, job)), read_only=True)
     rows = list(workbook["households"].iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == [mine.code]
     assert rows[1][3] == "'=1+2"
     log = AccessLog.objects.get(kind=AccessKind.EXPORT)
-    assert log.rows == 1 and log.user == halong_officer
+    assert log.rows == 1 and log.user == halong_officer and log.detail["job"] == job.pk
 
 
 def test_csv_export(client, halong_officer):
     HouseholdFactory(unit=unit("6688"), code="HL-1")
     client.force_login(halong_officer)
 
-    response = client.get(reverse("households:household_export"), {"format": "csv"})
+    job = job_of(client.get(reverse("households:household_export"), {"format": "csv"}))
 
+    response = client.get(reverse("jobs:job_download", args=[job.pk]))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     assert text.splitlines()[1].startswith("HL-1,6688")
@@ -182,7 +200,7 @@ def test_round_export_lists_its_results(client, halong_officer):
         reverse("households:round_export", args=[assessment.round.pk]), {"format": "csv"}
     )
 
-    line = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1]
+    line = job_file(client, job_of(response)).decode("utf-8-sig").splitlines()[1]
     assert line.startswith("HL-7,6688") and ",2025,900000,,near_poor," in line
 
 
