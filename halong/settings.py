@@ -259,9 +259,11 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[env.str("TASKS_BACKEND", default=
 JOB_RESULT_RETENTION_HOURS = env.int("JOB_RESULT_RETENTION_HOURS", default=72)
 
 # Reminders (`manage.py send_reminders`) are e-mailed to users with an address:
-# printed on the console unless EMAIL_URL names an SMTP server, e.g.
-# smtp+tls://user:password@smtp.example.org:587
-_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+# through EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587; by
+# default printed on the console, and in production given to the local MTA.
+_EMAIL = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
+)
 _SMTP_OPTIONS = {
     "host": "EMAIL_HOST",
     "port": "EMAIL_PORT",

@@ -26,10 +26,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from communes.jobs.models import Job, JobKind, JobState, Reminder, ReminderKind
 from communes.models import (
     AccessLog,
     AdministrativeUnit,
@@ -225,6 +227,14 @@ URLS: dict[str, Entry] = {
     "plans:support_detail": E(pk="support_pk"),
     "plans:support_loan_status": E(pk="support_pk"),
     "plans:support_create": E(household_pk="household_pk"),
+    # background jobs and reminders: the canary's ward's job and reminder are its officer's
+    "jobs:job_list": E(),
+    "jobs:job_detail": E(pk="job_pk"),
+    "jobs:job_cancel": E(pk="job_pk"),
+    "jobs:job_download": E(pk="job_pk"),
+    "jobs:reminder_list": E(),
+    "jobs:reminder_open": E(pk="reminder_pk"),
+    "jobs:reminder_mark": E(),
 }
 
 #: Namespaces left out of the walk. The admin has its own test below
@@ -278,6 +288,8 @@ class World:
     submission_pk: int = 0
     grant_request_pk: int = 0
     conflict_pk: int = 0
+    job_pk: int = 0
+    reminder_pk: int = 0
 
 
 HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
@@ -384,6 +396,30 @@ def build_world() -> World:
         existing_unit=other,
         existing_household_code="BC-CANARY",
     )
+    # The canary's ward's officer exported it (a finished job with its file) and
+    # has a reminder about it.
+    job = Job.objects.create(
+        owner=other_officer,
+        unit=other,
+        kind=JobKind.HOUSEHOLD_EXPORT,
+        state=JobState.DONE,
+        title="ho-gia-dinh-6673.csv",
+        result={"rows": 1, "log": {"kind": "export", "rows": 1, "detail": {}}},
+        result_name="ho-gia-dinh-6673.csv",
+        result_type="text/csv",
+    )
+    job.result_file.save("export.csv", ContentFile(f"BC-CANARY,{CANARY_NAME}".encode()))
+    reminder = Reminder.objects.create(
+        user=other_officer,
+        kind=ReminderKind.ACTION_OVERDUE,
+        subject="action:canary",
+        unit=other,
+        title=f"BC-CANARY – {CANARY_NAME}",
+        due_on=datetime.date(2026, 1, 1),
+        url=f"/plans/{plan.pk}/",
+        created_on=datetime.date(2026, 1, 1),
+        seen_on=datetime.date(2026, 1, 1),
+    )
     # A household of the home ward, so lists have something to show.
     HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
     users = {}
@@ -420,6 +456,8 @@ def build_world() -> World:
         submission_pk=submission.pk,
         grant_request_pk=grant_request.pk,
         conflict_pk=conflict.pk,
+        job_pk=job.pk,
+        reminder_pk=reminder.pk,
     )
 
 
@@ -507,6 +545,20 @@ def _assert_no_secret(role: str, label: str, response) -> None:
         assert secret not in body, f"{role}: {label} shows {secret!r}"
 
 
+def _assert_job_file_has_no_secret(role: str, label: str, client: Client, response) -> None:
+    """A page that answers with a job (an export, a report): its file, too, is checked."""
+    if response.status_code != 302:
+        return
+    match = resolve(urlsplit(response["Location"]).path)
+    if match.view_name != "jobs:job_detail":
+        return
+    job = Job.objects.get(pk=match.kwargs["pk"])
+    if job.has_file:
+        download = client.get(reverse("jobs:job_download", args=[job.pk]))
+        assert download.status_code == 200, f"{role}: the file of {label}"
+        _assert_no_secret(role, f"the file of {label}", download)
+
+
 def _assert_no_store(label: str, response) -> None:
     assert response.get("Cache-Control") == "no-store", f"{label}: Cache-Control is not no-store"
 
@@ -532,6 +584,7 @@ def test_matrix(role, units):
         _assert_no_store(label, response)
         assert response.status_code < 500, label
         assert fingerprint() == before, f"{role}: {label} changed the database"
+        _assert_job_file_has_no_secret(role, label, client, response)
         if role == "anonymous" and not entry.public:
             assert response.status_code == 302, label
             assert urlsplit(response["Location"]).path == login_path, label
