@@ -51,8 +51,10 @@ def test_city_staff_opens_dashboard_and_downloads_the_annual_report(page, units,
     assert CANARY not in page.content()  # aggregates only
     page.goto("/reports/")
     assert CANARY not in page.content()
+    page.click("a[href*='format=xlsx']")
+    page.wait_for_url("**/jobs/*/")  # the workbook is made by a job
     with page.expect_download() as download_info:
-        page.click("a[href*='format=xlsx']")
+        page.click("#job-status a[href$='/download/']")
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     data = download.path().read_bytes()

@@ -43,7 +43,8 @@ def upload(page, path: Path) -> None:
     page.goto("/households/import/")
     page.set_input_files("input[name=file]", str(path))
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/households/import/*/")
+    page.wait_for_url("**/jobs/*/")  # the check runs as a job; its page shows the preview
+    page.wait_for_selector(".job-state-done, .job-state-failed")
 
 
 def test_officer_imports_fixes_a_bad_row_and_exports_the_list(page, halong_officer, tmp_path):
@@ -68,13 +69,17 @@ def test_officer_imports_fixes_a_bad_row_and_exports_the_list(page, halong_offic
     good = tmp_path / "good.xlsx"
     fill_template(template, good, ROW | {"head_citizen_id": GOOD_CITIZEN_ID})
     upload(page, good)
-    page.click("main form button[type=submit]")  # confirm
+    page.click("#job-status form button[type=submit]")  # confirm: another job
+    page.wait_for_selector("#job-status .alert-success")
+    page.click("#job-status a.btn-primary")  # open the households
     page.wait_for_url("**/households/?unit=*")
     assert "HL-WEB-1" in page.locator("main").inner_text()
     assert Household.objects.get(code="HL-WEB-1").head.citizen_id == GOOD_CITIZEN_ID
 
+    page.locator("main a[href*='/households/export/']:not([href*='format=csv'])").click()
+    page.wait_for_url("**/jobs/*/")
     with page.expect_download() as export_download:
-        page.locator("main a[download]", has_text="Excel").click()
+        page.click("#job-status a[href$='/download/']")
     exported = tmp_path / export_download.value.suggested_filename
     export_download.value.save_as(exported)
     assert exported.suffix == ".xlsx"

@@ -279,8 +279,8 @@ def test_member_load_shows_counts(client, halong_officer, halong_member):
 
 # --- Query counts ----------------------------------------------------------------------
 
-MY_CASES_QUERIES = 12
-LOAD_QUERIES = 14
+MY_CASES_QUERIES = 13  # + the bell's unread reminders
+LOAD_QUERIES = 15
 
 
 def make_cases(size: int, member) -> None:

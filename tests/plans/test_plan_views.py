@@ -222,7 +222,7 @@ def test_plan_detail_visible_to_member_owning_action_of_unassigned_household(
 #: the assessment's deprivations and causes, the household check, and the session
 #: write of the first request. The same number at both sizes proves there is no N+1.
 # + the change history of the plan and its actions (one query per model and related model).
-DETAIL_QUERIES = 26
+DETAIL_QUERIES = 27  # + the bell's unread reminders
 
 
 @pytest.mark.parametrize("n_actions", [2, 10])
