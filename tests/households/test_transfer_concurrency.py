@@ -26,6 +26,7 @@ from households.transfer.importing import import_households
 from households.transfer.reading import open_table
 from tests.conftest import unit
 from tests.factories import VillageFactory
+from tests.jobs.helpers import job_of
 
 from .test_transfer_helpers import household, member, write_workbook
 
@@ -150,8 +151,13 @@ def _upload(client, tmp_path, rows, members=None):
             reverse("households:import_upload"),
             {"unit": unit("6688").pk, "file": SimpleUploadedFile("ds.xlsx", path.read_bytes())},
         )
-    assert response.status_code == 302
-    return response["Location"]
+    # The page answers with the check's job; the preview URL re-checks (GET) or confirms (POST).
+    return reverse("households:import_preview", args=[job_of(response).params["token"]])
+
+
+def _ok(response) -> bool:
+    """The job page of a check, followed from the preview URL, shows no problem."""
+    return not response.context["result"]["problems"]
 
 
 @pytest.mark.django_db
@@ -162,19 +168,19 @@ def test_page_confirm_after_an_edit_names_the_household_and_saves_nothing(
     saved = _first_import(tmp_path, halong_officer)
     client.force_login(halong_officer)
     preview_url = _upload(client, tmp_path, [household(ethnic_minority="x")], [member()])
-    assert client.get(preview_url).context["result"].ok
+    assert _ok(client.get(preview_url, follow=True))
 
     household_update(actor=halong_officer, household=saved, version=saved.version, phone="0912")
     with translation.override("en"):
-        confirmed = client.post(preview_url, HTTP_ACCEPT_LANGUAGE="en")
+        confirmed = client.post(preview_url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
 
-    assert confirmed.status_code == 200
+    assert confirmed.status_code == 200 and not confirmed.context["result"]["saved"]
     assert b"HL-001 was changed after this file was previewed" in confirmed.content
     saved.refresh_from_db()
     assert saved.phone == "0912" and not saved.is_ethnic_minority
     # Previewed again, the current values are shown and the confirmation goes through.
-    assert client.get(preview_url).context["result"].ok
-    assert client.post(preview_url).status_code == 302
+    assert _ok(client.get(preview_url, follow=True))
+    assert job_of(client.post(preview_url)).result["saved"]
     assert Household.objects.get(pk=saved.pk).is_ethnic_minority
 
 
@@ -184,16 +190,16 @@ def test_page_refuses_a_file_already_imported(client, tmp_path, halong_officer):
     client.force_login(halong_officer)
     preview_url = _upload(client, tmp_path, [household()], [member()])
     client.get(preview_url)
-    assert client.post(preview_url).status_code == 302
+    assert job_of(client.post(preview_url)).result["saved"]
 
     again = _upload(client, tmp_path, None)  # the same bytes again
     with translation.override("en"):
-        preview = client.get(again, HTTP_ACCEPT_LANGUAGE="en")
-        confirmed = client.post(again, HTTP_ACCEPT_LANGUAGE="en")
+        preview = client.get(again, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        confirmed = client.post(again, HTTP_ACCEPT_LANGUAGE="en", follow=True)
 
     assert b"This file was already imported on" in preview.content
     assert b"bi-check-lg" not in preview.content  # no confirm button
-    assert confirmed.status_code == 200 and Household.objects.count() == 1
+    assert not confirmed.context["result"]["saved"] and Household.objects.count() == 1
 
 
 # --- Real concurrency (PostgreSQL) ---------------------------------------------------
