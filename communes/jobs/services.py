@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.apps import apps
+from django.tasks import TaskResultStatus, default_task_backend
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from communes.audit import client_ip
 
@@ -31,6 +34,33 @@ def start_job(
     result = task.enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.task_id = str(result.id)
+    return job
+
+
+def settle_lost_job(job: Job) -> Job:
+    """A job whose task failed outside the job's own handling (the worker could not
+    import the task, or was killed and its task marked failed) is failed too, so its
+    page stops waiting. One query, only while the job is unfinished."""
+    if job.is_finished or not job.task_id:
+        return job
+    backend = default_task_backend
+    if not backend.supports_get_result:
+        return job
+    try:
+        status = backend.get_result(job.task_id).status
+    except TaskResultDoesNotExist:
+        return job
+    if status == TaskResultStatus.FAILED:
+        Job.objects.filter(pk=job.pk, state__in=[JobState.QUEUED, JobState.RUNNING]).update(
+            state=JobState.FAILED,
+            error=_(
+                "The job stopped on an unexpected error (job no. %(job)s); nothing was saved. "
+                "Try again, and tell the administrator if it happens again."
+            )
+            % {"job": job.pk},
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
     return job
 
 

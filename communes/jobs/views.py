@@ -14,7 +14,7 @@ from communes.audit import AccessKind, log_access
 
 from .models import JobKind, JobState
 from .selectors import get_job_or_404, jobs_for, reminders_for
-from .services import cancel_job, mark_read
+from .services import cancel_job, mark_read, settle_lost_job
 
 #: The template that shows a finished job's result, by kind.
 RESULT_TEMPLATES = {
@@ -35,7 +35,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress; once done its result. htmx polls the status block alone."""
-    job = get_job_or_404(request.user, pk)
+    job = settle_lost_job(get_job_or_404(request.user, pk))
     context = {
         "job": job,
         "result": job.result,

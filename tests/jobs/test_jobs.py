@@ -309,3 +309,19 @@ def test_retention_follows_the_setting(client, settings, halong_officer):
     job = _export_job(client, format="csv")
 
     assert job.expires_at - job.finished_at == datetime.timedelta(hours=5)
+
+
+def test_a_task_lost_by_its_worker_fails_its_job(client, settings, tmp_path, halong_officer):
+    settings.TASKS = QUEUE
+    client.force_login(halong_officer)
+    job = job_of(_upload(client, tmp_path, [household()]))
+    from django_tasks_db.models import DBTaskResult
+
+    # The worker could not run the task at all (e.g. killed, or the code was gone).
+    DBTaskResult.objects.get(pk=job.task_id).set_failed(ImportError("gone"))
+
+    page = client.get(reverse("jobs:job_detail", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and str(job.pk) in job.error
+    assert b"alert-danger" in page.content
