@@ -42,6 +42,14 @@ class JobState(models.TextChoices):
 
 
 FINISHED_STATES = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+#: The counters that make up a job's progress, by kind.
+JOB_STEPS = {
+    JobKind.IMPORT_PREVIEW: ("rows_read", "rows_checked"),
+    JobKind.IMPORT: ("rows_read", "rows_checked", "rows_saved"),
+    JobKind.HOUSEHOLD_EXPORT: ("rows_read",),
+    JobKind.ROUND_EXPORT: ("rows_read",),
+    JobKind.ANNUAL_REPORT: ("rows_read", "rows_saved"),
+}
 
 
 class Job(models.Model):
@@ -127,11 +135,11 @@ class Job(models.Model):
             return 100
         if not self.rows_total:
             return None
-        # Reading, checking and saving are the three thirds of an import; an
-        # export or a report only reads and writes.
-        steps = (self.rows_read, self.rows_checked, self.rows_saved)
+        # Reading, checking and saving are the thirds of an import; a check
+        # reads and checks, an export reads, a report reads and writes.
+        steps = [getattr(self, field) for field in JOB_STEPS[self.kind]]
         done = sum(min(step, self.rows_total) for step in steps)
-        return min(99, round(100 * done / (3 * self.rows_total)))
+        return min(99, round(100 * done / (len(steps) * self.rows_total)))
 
 
 class ReminderKind(models.TextChoices):

@@ -325,3 +325,19 @@ def test_a_task_lost_by_its_worker_fails_its_job(client, settings, tmp_path, hal
     job.refresh_from_db()
     assert job.state == JobState.FAILED and str(job.pk) in job.error
     assert b"alert-danger" in page.content
+
+
+@pytest.mark.parametrize(
+    ("kind", "counts", "percent"),
+    [
+        (JobKind.IMPORT_PREVIEW, {"rows_read": 40, "rows_checked": 10}, 62),
+        (JobKind.IMPORT, {"rows_read": 40, "rows_checked": 20, "rows_saved": 0}, 50),
+        (JobKind.HOUSEHOLD_EXPORT, {"rows_read": 10}, 25),
+        (JobKind.ANNUAL_REPORT, {"rows_read": 40, "rows_saved": 0}, 50),
+    ],
+)
+def test_percent_counts_the_steps_of_each_kind(halong_officer, kind, counts, percent):
+    job = Job(owner=halong_officer, kind=kind, state=JobState.RUNNING, rows_total=40, **counts)
+    assert job.percent == percent
+    job.rows_total = None
+    assert job.percent is None
