@@ -52,11 +52,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "halong",
     "communes",
     "communes.jobs",
     "households",
     "plans",
+    "halong.api",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +238,79 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- REST API (halong/api, docs/api.md) ----------------------------------------
+
+#: Requests one API token (or one session) may make: a burst limit and a daily
+#: one. DRF rate strings: "<number>/<second|minute|hour|day>".
+API_THROTTLE_RATES = {
+    "burst": env.str("API_RATE_BURST", default="120/minute"),
+    "sustained": env.str("API_RATE_DAILY", default="20000/day"),
+}
+#: A new personal API token is valid this many days unless the user chooses.
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 365
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "halong.api.authentication.ApiTokenAuthentication",
+        "halong.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "halong.api.throttling.BurstRateThrottle",
+        "halong.api.throttling.SustainedRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "halong.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Dates and times as ISO 8601 (UTC offsets), money as integer VND.
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hạ Long poverty reduction API",
+    "DESCRIPTION": (
+        "Households, yearly reviews, exit plans, the support ledger and the city's figures, "
+        "with the access rules of the pages. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Never keep a token in the browser's localStorage.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "deepLinking": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PovertyStatusEnum": "households.models.status.PovertyStatus",
+        "AssessmentStatusEnum": "households.models.review.AssessmentStatus",
+        "ActionStatusEnum": "plans.models.ActionStatus",
+        "UnitKindEnum": "communes.models.UnitKind",
+        "CauseEnum": "households.models.review.Cause",
+        "SupportNeedEnum": "households.models.review.SupportNeed",
+        "FundingSourceEnum": "plans.models.FundingSource",
+        "LoanStatusEnum": "plans.models.LoanStatus",
+        "SexEnum": "households.models.registry.Sex",
+        "RelationEnum": "households.models.registry.Relation",
+        "SchoolLevelEnum": "households.models.registry.SchoolLevel",
+        "EducationLevelEnum": "households.models.registry.EducationLevel",
+        "WorkStatusEnum": "households.models.registry.WorkStatus",
+        "AreaEnum": "communes.models.Area",
+        "ReviewKindEnum": "households.models.review.ReviewKind",
+        "InsuranceGroupEnum": "plans.models.InsuranceGroup",
+        "ResponsibilityEnum": "plans.models.Responsibility",
+        "TargetKindEnum": "plans.models.TargetKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "halong.api.schema.bilingual_enum_descriptions",
+    ],
+}
 
 # --- Cache ---------------------------------------------------------------------
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("communes.jobs.urls")),
     path("", include("households.urls")),
     path("", include("plans.urls")),
+    path("", include("halong.api.urls")),
 ]

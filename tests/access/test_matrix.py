@@ -11,6 +11,10 @@ POST with a CSRF token and a POST without one, and checks:
 - a POST without a CSRF token is refused with 403;
 - every answer carries ``Cache-Control: no-store`` (it may name people).
 
+API endpoints (``api=True``) answer an anonymous request with 401 instead of
+the login redirect; ``test_api_matrix_with_tokens`` sends every API request
+again with each role's personal API token (no session, no CSRF token).
+
 A new URL name without an entry in ``URLS`` fails ``test_every_url_name_has_an_entry``.
 """
 
@@ -40,6 +44,8 @@ from communes.models import (
     Role,
     SteeringCommittee,
 )
+from halong.api.models import ApiToken
+from halong.api.tokens import token_create
 from households.models import (
     Assessment,
     AssessmentStatus,
@@ -98,6 +104,10 @@ class Entry:
     own: bool = False
     #: The city head (the level above) may write here, e.g. send results back.
     city_writes: bool = False
+    #: A REST API endpoint: authenticates itself (token or session), 401 when anonymous.
+    api: bool = False
+    #: A page served by DRF (the Swagger UI): login redirect on GET, DRF's own CSRF check.
+    drf_page: bool = False
 
     @property
     def canary(self) -> bool:
@@ -110,6 +120,8 @@ def E(  # noqa: N802
     read_post: bool = False,
     own: bool = False,
     city_writes: bool = False,
+    api: bool = False,
+    drf_page: bool = False,
     **kwargs: str,
 ) -> Entry:
     return Entry(
@@ -119,6 +131,8 @@ def E(  # noqa: N802
         read_post=read_post,
         own=own,
         city_writes=city_writes,
+        api=api,
+        drf_page=drf_page,
     )
 
 
@@ -235,6 +249,28 @@ URLS: dict[str, Entry] = {
     "jobs:reminder_list": E(),
     "jobs:reminder_open": E(pk="reminder_pk"),
     "jobs:reminder_mark": E(),
+    # the REST API (halong/api) and the token page
+    "api:schema": E(api=True, query="format=json"),
+    "api:docs": E(drf_page=True),
+    "api:unit_list": E(api=True),
+    "api:unit_detail": E(api=True, pk="ward_pk"),
+    "api:household_list": E(api=True),
+    "api:household_detail": E(api=True, pk="household_pk", query="reveal=1"),
+    "api:household_assessments": E(api=True, pk="household_pk"),
+    "api:assessment_create": E(api=True, pk="household_pk"),
+    "api:household_plans": E(api=True, pk="household_pk"),
+    "api:support_create": E(api=True, pk="household_pk"),
+    "api:assessment_detail": E(api=True, pk="assessment_pk"),
+    "api:assessment_survey": E(api=True, pk="assessment_pk"),
+    "api:plan_detail": E(api=True, pk="plan_pk"),
+    "api:action_detail": E(api=True, pk="action_pk"),
+    "api:action_status": E(api=True, pk="action_pk"),
+    "api:support_list": E(api=True, query="household={household_pk}"),
+    "api:support_detail": E(api=True, pk="support_pk"),
+    "api:annual_report": E(api=True, query="year=2025&unit={ward_code}"),
+    "api:dashboard": E(api=True),
+    "api:token_list": E(),
+    "api:token_revoke": E(pk="token_pk"),
 }
 
 #: Namespaces left out of the walk. The admin has its own test below
@@ -290,6 +326,9 @@ class World:
     conflict_pk: int = 0
     job_pk: int = 0
     reminder_pk: int = 0
+    #: A personal API token of the canary ward's officer.
+    token_pk: int = 0
+    ward_code: str = "6673"
 
 
 HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
@@ -420,6 +459,7 @@ def build_world() -> World:
         created_on=datetime.date(2026, 1, 1),
         seen_on=datetime.date(2026, 1, 1),
     )
+    token, _raw = token_create(user=other_officer, name="Canary sync")
     # A household of the home ward, so lists have something to show.
     HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
     users = {}
@@ -458,6 +498,7 @@ def build_world() -> World:
         conflict_pk=conflict.pk,
         job_pk=job.pk,
         reminder_pk=reminder.pk,
+        token_pk=token.pk,
     )
 
 
@@ -487,6 +528,8 @@ WATCHED = (
     SupportRecord.history.model,
 )
 USER_FIELDS = ("pk", "username", "password", "is_active", "is_staff", "is_superuser")
+#: A token's use (last used at, from) is recorded on every request: not a change.
+TOKEN_FIELDS = ("pk", "user_id", "name", "prefix", "key_hash", "expires_at", "revoked_at")
 
 
 def fingerprint() -> str:
@@ -496,6 +539,8 @@ def fingerprint() -> str:
         digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
     users = get_user_model().objects.order_by("pk").values_list(*USER_FIELDS)
     digest.update(repr(list(users)).encode())
+    tokens = ApiToken.objects.order_by("pk").values_list(*TOKEN_FIELDS)
+    digest.update(repr(list(tokens)).encode())
     return digest.hexdigest()
 
 
@@ -585,7 +630,9 @@ def test_matrix(role, units):
         assert response.status_code < 500, label
         assert fingerprint() == before, f"{role}: {label} changed the database"
         _assert_job_file_has_no_secret(role, label, client, response)
-        if role == "anonymous" and not entry.public:
+        if role == "anonymous" and entry.api:
+            assert response.status_code == 401, label
+        elif role == "anonymous" and not entry.public:
             assert response.status_code == 302, label
             assert urlsplit(response["Location"]).path == login_path, label
         elif entry.canary and role not in CITY_ROLES and not entry.public:
@@ -616,13 +663,66 @@ def test_matrix(role, units):
         checks += 1
 
         response = no_csrf.post(url, {})
-        assert response.status_code == 403, f"{role}: POST without CSRF token {url}"
+        refused = 403
+        if role == "anonymous" and entry.api:
+            refused = 401  # DRF: not authenticated comes before the CSRF check
+        elif role == "anonymous" and entry.drf_page:
+            refused = 405  # a GET-only page; DRF checks CSRF only for a session's user
+        assert response.status_code == refused, f"{role}: POST without CSRF token {url}"
         _assert_no_secret(role, f"POST without CSRF {url}", response)
         assert fingerprint() == before, f"{role}: POST without CSRF {url} changed the database"
         checks += 1
     CHECKED[role] = checks
     assert checks == 3 * len(url_names() & set(URLS))
     # Reads may only ever add access log entries, and only about records one may open.
+    if role not in MAY_SEE_CANARY:
+        assert not AccessLog.objects.filter(
+            household_id=world.household_pk, kind__in=["view_household", "reveal_citizen_id"]
+        ).exists()
+
+
+def _api_entries() -> dict[str, Entry]:
+    return {name: entry for name, entry in sorted(URLS.items()) if entry.api}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_api_matrix_with_tokens(role, units):
+    """Every API endpoint with the role's own API token: the same scope as the pages.
+
+    Anonymous sends a well-formed token nobody holds (401). A token needs no
+    CSRF token; writes on the canary's records are refused all the same.
+    """
+    world = build_world()
+    user = world.users.get(role)
+    raw = token_create(user=user, name="matrix")[1] if user else "hl_00000000_" + "x" * 43
+    client = Client(headers={"Authorization": f"Token {raw}"}, enforce_csrf_checks=True)
+    checks = 0
+    for name, entry in _api_entries().items():
+        url = build_url(name, entry, world)
+        for method in ("get", "post"):
+            before = fingerprint()
+            if method == "get":
+                response = client.get(url)
+            else:
+                response = client.post(url, {}, content_type="application/json")
+            label = f"{method.upper()} {url} (token)"
+            _assert_no_secret(role, label, response)
+            _assert_no_store(label, response)
+            assert response.status_code < 500, label
+            if role == "anonymous":
+                assert response.status_code == 401, label
+                assert response.json()["code"] == "authentication_failed", label
+            elif entry.canary and role not in CITY_ROLES:
+                assert response.status_code in (404, 405), (
+                    f"{role}: {label} → {response.status_code}"
+                )
+            if method == "post" and entry.canary and role != "anonymous":
+                assert response.status_code in (403, 404, 405), (
+                    f"{role}: {label} → {response.status_code}"
+                )
+            assert fingerprint() == before, f"{role}: {label} changed the database"
+            checks += 1
+    assert checks == 2 * len(_api_entries())
     if role not in MAY_SEE_CANARY:
         assert not AccessLog.objects.filter(
             household_id=world.household_pk, kind__in=["view_household", "reveal_citizen_id"]
