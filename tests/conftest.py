@@ -118,3 +118,26 @@ def job_files(tmp_path, monkeypatch):
     monkeypatch.setitem(storage.__dict__, "base_location", str(location))
     monkeypatch.setitem(storage.__dict__, "location", str(location))
     return location
+
+
+@pytest.fixture
+def data_migration_rows(db):
+    """The rows data migrations create (standards, support catalogue), if a flush removed them.
+
+    A transactional or live-server test earlier on the same worker ends with a
+    flush that empties every table; tests that need the standards ask for this.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from households.models import PovertyStandard
+    from plans.models import SupportType
+
+    if not PovertyStandard.objects.exists():
+        importlib.import_module("households.migrations.0002_load_standards").load_standards(
+            apps, None
+        )
+    if not SupportType.objects.exists():
+        importlib.import_module("plans.migrations.0002_catalogue").load(apps, None)
+        importlib.import_module("plans.migrations.0004_catalogue_corrections").forward(apps, None)

@@ -21,7 +21,7 @@ from tests.factories import (
     SupportRecordFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_migration_rows")]
 
 HOUSEHOLDS = "/api/v1/households/"
 CCCD = "022185001234"

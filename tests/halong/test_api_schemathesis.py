@@ -39,7 +39,7 @@ from tests.factories import (
     standard,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_migration_rows")]
 
 CHECKS = [
     not_a_server_error,

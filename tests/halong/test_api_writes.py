@@ -25,7 +25,7 @@ from tests.factories import (
     standard,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_migration_rows")]
 
 SURVEY = {
     "surveyed_on": "2025-10-01",
