@@ -286,6 +286,17 @@ SPECTACULAR_SETTINGS = {
     # Never keep a token in the browser's localStorage.
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "deepLinking": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "TAGS": [
+        {
+            "name": "units",
+            "description": "Administrative units and their succession (2025 reform).",
+        },
+        {"name": "households", "description": "The register: households and members."},
+        {"name": "review", "description": "The yearly review: assessments and surveys."},
+        {"name": "plans", "description": "Exit plans and their actions."},
+        {"name": "support", "description": "The support ledger."},
+        {"name": "reports", "description": "Aggregates: the annual report, the dashboard."},
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PovertyStatusEnum": "households.models.status.PovertyStatus",
         "AssessmentStatusEnum": "households.models.review.AssessmentStatus",

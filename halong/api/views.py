@@ -8,7 +8,7 @@ aggregates (annual report, dashboard) only.
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -46,6 +46,10 @@ from plans.support_selectors import get_support_or_404, named_support_for, with_
 
 from . import serializers as s
 from .pagination import IdCursorPagination
+
+#: Codes are reused after reforms: the newest unit carrying a code first
+#: (a unit without a start date is the oldest, on every database).
+LATEST_FIRST = F("valid_from").desc(nulls_last=True)
 
 NOT_FOUND = {404: s.ErrorSerializer}
 FORBIDDEN = {403: s.ErrorSerializer}
@@ -133,7 +137,7 @@ def _household_form(request: Request) -> HouseholdFilterForm:
     units = grassroots_units_for(request.user)
     data = {key: params.get(key, "") for key in ("q", "status", "year")}
     if params.get("unit"):
-        unit = units.filter(code=params["unit"]).order_by("-valid_from").first()
+        unit = units.filter(code=params["unit"]).order_by(LATEST_FIRST).first()
         if unit is None:
             raise ValidationError({"unit": [_("No ward or commune with this code in your scope.")]})
         data["unit"] = str(unit.pk)
@@ -361,7 +365,7 @@ class SupportList(ApiMixin, generics.ListAPIView):
         units = _ledger_units(user)
         data = {key: params.get(key, "") for key in ("q", "year", "funding_source")}
         if params.get("unit"):
-            unit = units.filter(code=params["unit"]).order_by("-valid_from").first()
+            unit = units.filter(code=params["unit"]).order_by(LATEST_FIRST).first()
             if unit is None:
                 raise ValidationError(
                     {"unit": [_("No ward or commune with this code in your scope.")]}
@@ -452,7 +456,7 @@ class AnnualReport(APIView):
                 AdministrativeUnit.objects.exclude(kind=UnitKind.VILLAGE)
                 .valid_in_year(year)
                 .filter(code=code)
-                .order_by("-valid_from")
+                .order_by(LATEST_FIRST)
                 .first()
             )
             if unit is None:
