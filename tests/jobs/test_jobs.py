@@ -1,6 +1,7 @@
 """Background jobs: states and progress, scoping, failures, retention, downloads."""
 
 import datetime
+import importlib
 import io
 
 import pytest
@@ -25,6 +26,20 @@ from .helpers import job_file, job_of
 pytestmark = pytest.mark.django_db
 
 QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATA_MIGRATIONS = [
+    ("households.migrations.0002_load_standards", "load_standards"),
+    ("plans.migrations.0002_catalogue", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(db):
+    """The standards, even after another file's transactional test flushed them on
+    this worker (the loaders are idempotent)."""
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The daily digest: what it holds at the day boundaries, how it is kept, shown and sent."""
 
 import datetime
+import importlib
 import io
 
 import pytest
@@ -25,6 +26,22 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+DATA_MIGRATIONS = [
+    ("households.migrations.0002_load_standards", "load_standards"),
+    ("plans.migrations.0002_catalogue", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(db):
+    """Standards and the support catalogue, even after another file's transactional
+    test flushed them on this worker (the loaders are idempotent)."""
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
 
 DAY = datetime.date(2026, 3, 10)
 
