@@ -46,14 +46,14 @@ HEAD = "TRƯỞNG BAN CHỈ ĐẠO"
 #: (block title, group title, column titles of the group, Block fields) per list.
 _POOR_GROUPS = (
     ("Đầu năm", ("Số hộ", "Tỷ lệ (%)")),
-    ("Giảm", ("Thoát nghèo", "Chuyển sang hộ cận nghèo")),
-    ("Tăng", ("Phát sinh mới", "Tái nghèo", "Từ hộ cận nghèo")),
+    ("Giảm", ("Thoát nghèo", "Chuyển sang hộ cận nghèo", "Khác giảm")),
+    ("Tăng", ("Phát sinh mới", "Tái nghèo", "Từ hộ cận nghèo", "Khác tăng")),
     ("Cuối năm", ("Số hộ", "Tỷ lệ (%)", "Số khẩu", "Hộ DTTS")),
 )
 _NEAR_POOR_GROUPS = (
     ("Đầu năm", ("Số hộ", "Tỷ lệ (%)")),
-    ("Giảm", ("Thoát cận nghèo", "Chuyển sang hộ nghèo")),
-    ("Tăng", ("Phát sinh mới", "Tái cận nghèo", "Từ hộ nghèo")),
+    ("Giảm", ("Thoát cận nghèo", "Chuyển sang hộ nghèo", "Khác giảm")),
+    ("Tăng", ("Phát sinh mới", "Tái cận nghèo", "Từ hộ nghèo", "Khác tăng")),
     ("Cuối năm", ("Số hộ", "Tỷ lệ (%)", "Số khẩu", "Hộ DTTS")),
 )
 _BLOCKS = (("Hộ nghèo", _POOR_GROUPS), ("Hộ cận nghèo", _NEAR_POOR_GROUPS))
@@ -115,9 +115,11 @@ def _block_values(block: Block, start_households, end_households) -> list:
         rate_pct(block.start, start_households),
         block.exited,
         block.to_other,
+        block.other_decrease,
         block.new,
         block.re_entered,
         block.from_other,
+        block.other_increase,
         block.end,
         rate_pct(block.end, end_households),
         block.end_people,

@@ -94,20 +94,24 @@ class Block:
     start: int = 0
     exited: int = 0
     to_other: int = 0
+    #: Left the list without a decision (moved, died, merged, not re-reviewed): khác giảm.
+    other_decrease: int = 0
     new: int = 0
     re_entered: int = 0
     from_other: int = 0
+    #: Came onto this unit's list without its decision (moved in while listed): khác tăng.
+    other_increase: int = 0
     end: int = 0
     end_people: int = 0
     end_ethnic_minority: int = 0
 
     @property
     def decreases(self) -> int:
-        return self.exited + self.to_other
+        return self.exited + self.to_other + self.other_decrease
 
     @property
     def increases(self) -> int:
-        return self.new + self.re_entered + self.from_other
+        return self.new + self.re_entered + self.from_other + self.other_increase
 
     def add(self, other: Block) -> None:
         for name in _BLOCK_COUNTS:
@@ -123,6 +127,8 @@ class Block:
             "new": self.new,
             "re_entered": self.re_entered,
             f"from_{other}": self.from_other,
+            "other_decrease": self.other_decrease,
+            "other_increase": self.other_increase,
             "end": self.end,
             "end_rate_pct": rate_pct(self.end, end_households),
             "end_people": self.end_people,
@@ -134,9 +140,11 @@ _BLOCK_COUNTS = (
     "start",
     "exited",
     "to_other",
+    "other_decrease",
     "new",
     "re_entered",
     "from_other",
+    "other_increase",
     "end",
     "end_people",
     "end_ethnic_minority",
@@ -565,6 +573,11 @@ def _decided_in_year(year: int, candidates: set[int], status):
         .order_by("-pk")
         .values("s")[:1]
     )
+    previous_unit = (
+        recognised.filter(household=OuterRef("household"), year=year - 1)
+        .order_by("-pk")
+        .values("unit_id")[:1]
+    )
     ever = recognised.filter(household=OuterRef("household"), year__lt=year - 1, s__in=LISTED)
     # Only households with a listed decision in Y−1 or Y can be in a row: a semi-join
     # on them (a few % of the register) instead of a look-up of the start status
@@ -573,7 +586,12 @@ def _decided_in_year(year: int, candidates: set[int], status):
     return (
         _last_of_year(year, candidates)
         .filter(household_id__in=listed)
-        .annotate(cur=status, prev=Subquery(previous), ever=Exists(ever))
+        .annotate(
+            cur=status,
+            prev=Subquery(previous),
+            prev_unit=Subquery(previous_unit, output_field=BigIntegerField()),
+            ever=Exists(ever),
+        )
         .filter(Q(cur__in=LISTED) | Q(prev__in=LISTED))
         .values(
             "pk",
@@ -585,6 +603,7 @@ def _decided_in_year(year: int, candidates: set[int], status):
             "cur",
             "prev",
             "ever",
+            "prev_unit",
         )
         .order_by()
     )
@@ -594,17 +613,17 @@ def _decided_in_year(year: int, candidates: set[int], status):
 #: the flows grouped by unit and start/end status, and for those on a list at the
 #: end of Y their deprivations, causes and members with a valid health card.
 #: Every branch has the same columns: kind, unit, household unit, status, prev,
-#: ever, code, a, b, c.
+#: ever, code, a, b, c, unit of the start-of-year decision.
 _FLOWS_AND_END_LISTS_SQL = """
 WITH decided AS MATERIALIZED ({decided})
 SELECT 'flow', d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever, NULL,
        COUNT(*), SUM(d.member_count),
-       SUM(CASE WHEN d.household__is_ethnic_minority THEN 1 ELSE 0 END)
+       SUM(CASE WHEN d.household__is_ethnic_minority THEN 1 ELSE 0 END), d.prev_unit
 FROM decided d
-GROUP BY d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever
+GROUP BY d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever, d.prev_unit
 UNION ALL
 SELECT 'deprivation', d.unit_id, d.household__unit_id, d.cur, NULL, NULL, i.code,
-       COUNT(*), NULL, NULL
+       COUNT(*), NULL, NULL, NULL
 FROM decided d
 JOIN {deprivations} x ON x.assessment_id = d.pk
 JOIN {indicator} i ON i.id = x.indicator_id
@@ -612,7 +631,7 @@ WHERE d.cur IN (%s, %s)
 GROUP BY d.unit_id, d.household__unit_id, d.cur, i.code
 UNION ALL
 SELECT 'cause', d.unit_id, d.household__unit_id, NULL, NULL, NULL, c.code,
-       COUNT(*), NULL, NULL
+       COUNT(*), NULL, NULL, NULL
 FROM decided d
 JOIN {cause} c ON c.assessment_id = d.pk
 WHERE d.cur IN (%s, %s)
@@ -626,7 +645,7 @@ SELECT 'members', d.unit_id, d.household__unit_id, NULL, NULL, NULL, NULL,
                  AND (m.health_insurance_expiry IS NULL OR m.health_insurance_expiry >= %s)
            THEN m.id END
        ),
-       NULL
+       NULL, NULL
 FROM decided d
 LEFT JOIN {member} m ON m.household_id = d.household_id
 WHERE d.cur IN (%s, %s)
@@ -658,22 +677,14 @@ def _count_flows_and_end_lists(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         groups = cursor.fetchall()
-    for kind, unit_id, household_unit_id, cur, prev, ever, code, a, b, c in groups:
+    for kind, unit_id, household_unit_id, cur, prev, ever, code, a, b, c, prev_unit in groups:
         row = rows.get(mapping.resolve(unit_id, household_unit_id))
+        if kind == "flow":
+            _count_flow(rows, mapping, row, household_unit_id, cur, prev, ever, prev_unit, a, b, c)
+            continue
         if row is None:
             continue
-        if kind == "flow":
-            prev, cur, n = _listed(prev), _listed(cur), a
-            if prev:
-                row.block(prev).start += n
-            if cur:
-                block = row.block(cur)
-                block.end += n
-                block.end_people += b or 0
-                block.end_ethnic_minority += c or 0
-            kind = transition(prev, cur, ever=frozenset(LISTED) if ever else frozenset())
-            _apply_transition(row, kind, n)
-        elif kind == "deprivation":
+        if kind == "deprivation":
             row.deprivations[cur][code] += a
         elif kind == "cause":
             row.causes[code] += a
@@ -682,12 +693,45 @@ def _count_flows_and_end_lists(
             row.members_insured += b
 
 
+def _count_flow(rows, mapping, row, household_unit_id, cur, prev, ever, prev_unit, n, people, em):
+    """One group of households decided in Y: start in the row of its start-of-year
+    decision, end in the row of its decision of Y.
+
+    A household on a list at the start of Y in one row and decided in another
+    (it moved while listed) is an *other decrease* of the first row and, if it
+    is still listed, an *other increase* of the second: each row's start stays
+    the end of its previous year, and each row balances.
+    """
+    prev, cur = _listed(prev), _listed(cur)
+    start_row = row
+    if prev and prev_unit is not None:
+        start_row = rows.get(mapping.resolve(prev_unit, household_unit_id))
+    if prev and start_row is not None:
+        start_row.block(prev).start += n
+    if cur and row is not None:
+        block = row.block(cur)
+        block.end += n
+        block.end_people += people or 0
+        block.end_ethnic_minority += em or 0
+    if prev and start_row is not row:
+        if start_row is not None:
+            start_row.block(prev).other_decrease += n
+        if cur and row is not None:
+            row.block(cur).other_increase += n
+        return
+    if row is not None:
+        kind = transition(prev, cur, ever=frozenset(LISTED) if ever else frozenset())
+        _apply_transition(row, kind, n)
+
+
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
 def _count_start_only(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> None:
-    """Households on a list at the start of Y with no recognised decision in Y: out.
+    """Households on a list at the start of Y with no recognised decision in Y: an
+    *other decrease* (moved, died, merged, not re-reviewed), not an exit: a
+    household leaves a list only by a decision (DOMAIN.md).
 
     A correlated NOT EXISTS, one index probe (household, year) per listed
     household, rather than a NOT IN that hashes every decision of Y.
@@ -712,7 +756,7 @@ def _count_start_only(rows: dict[int, Row], mapping: _UnitMap, year: int, status
             continue
         block = row.block(g["s"])
         block.start += g["n"]
-        block.exited += g["n"]
+        block.other_decrease += g["n"]
 
 
 def _listed(value: str | None) -> str | None:

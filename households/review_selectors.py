@@ -168,16 +168,17 @@ def overdue_applications(
 ) -> QuerySet[Assessment]:
     """Regular-round applications not decided yet whose 15-day deadline has passed.
 
-    ``unit_ids`` ``None`` means every unit (city level).
+    The deadline runs from the start of the monthly review that takes the
+    application up (``Assessment.decision_deadline``). ``unit_ids`` ``None``
+    means every unit (city level).
     """
-    from .models.review import REGULAR_DECISION_DAYS
+    from .models.review import last_application_overdue_on
 
-    last_on_time = today - datetime.timedelta(days=REGULAR_DECISION_DAYS)
     overdue = Assessment.objects.filter(
         round__kind=ReviewKind.REGULAR,
         status__in=UNDECIDED,
         application_date__isnull=False,
-        application_date__lt=last_on_time,
+        application_date__lte=last_application_overdue_on(today),
     )
     if unit_ids is not None:
         overdue = overdue.filter(round__unit_id__in=list(unit_ids))

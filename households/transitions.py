@@ -51,6 +51,9 @@ class Transition(models.TextChoices):
     RE_NEAR_POOR = "re_near_poor", _("Fell back into near-poverty")
     STAYED_POOR = "stayed_poor", _("Stayed poor")
     STAYED_NEAR_POOR = "stayed_near_poor", _("Stayed near-poor")
+    #: On a list the year before, no decision this year (moved, died, merged, not
+    #: re-reviewed): khác giảm. A household leaves a list only by a decision.
+    OTHER_DECREASE = "other_decrease", _("Left the list without a decision (other decrease)")
 
 
 def listed(status: str | None) -> str | None:
@@ -69,15 +72,23 @@ _WITHIN_LISTS = {
 
 
 def transition(
-    previous: str | None, current: str | None, *, ever: frozenset[str] = frozenset()
+    previous: str | None,
+    current: str | None,
+    *,
+    ever: frozenset[str] = frozenset(),
+    decided: bool = True,
 ) -> str | None:
     """The transition from ``previous`` (last year's status) to ``current`` (this year's).
 
     ``ever`` holds the statuses the household had in any year *before* the
-    previous year; it only matters when the household comes from out. Returns
+    previous year; it only matters when the household comes from out.
+    ``decided=False``: there was no decision this year; a listed household then
+    left its list without one (``other_decrease``), it did not exit. Returns
     ``None`` when the household is out in both years.
     """
     before, now = listed(previous), listed(current)
+    if before is not None and not decided:
+        return Transition.OTHER_DECREASE.value
     if before is not None:
         return _WITHIN_LISTS[(before, now)].value
     if now is None:
@@ -111,8 +122,9 @@ def yearly_statuses(
     A year with no recognised record counts as *out* (status ``None``): the
     periodic review re-lists every current poor and near-poor household each
     year, so a household missing from a year's decisions was not on that
-    year's lists. ``until`` extends the series with such out years, so that a
-    household that silently disappeared shows its exit.
+    year's lists. It left them without a decision, an *other decrease*
+    (``other_decrease``), not an exit. ``until`` extends the series with such
+    out years, so that a household that silently disappeared shows it.
 
     The first year has no baseline: its transition is computed from out (so
     ``new_poor``/``new_near_poor``); a report over the earliest year of the data
@@ -135,7 +147,9 @@ def yearly_statuses(
             YearStatus(
                 year=year,
                 status=status,
-                transition=transition(previous, status, ever=frozenset(ever)),
+                transition=transition(
+                    previous, status, ever=frozenset(ever), decided=year in by_year
+                ),
                 assessment_id=assessment_id,
             )
         )

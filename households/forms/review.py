@@ -65,7 +65,7 @@ class AssessmentCreateForm(forms.Form):
         label=_("Application date"),
         required=False,
         widget=DateInput(),
-        help_text=_("Regular review: the day the household applied (Mẫu số 01)."),
+        help_text=_("Regular review: the day the household applied (Mẫu số 04)."),
     )
 
     def __init__(self, *args, rounds, **kwargs):

@@ -15,8 +15,37 @@ from .registry import Household
 from .standards import Indicator, PovertyStandard
 from .status import PovertyStatus
 
-#: A regular (ad-hoc) application is decided within this many days.
+#: A regular (ad-hoc) application is decided within this many days of the start
+#: of the monthly regular review that takes it up (QĐ 24/2021, Điều 5).
 REGULAR_DECISION_DAYS = 15
+#: The monthly regular review starts on this day of each month.
+REGULAR_REVIEW_DAY = 15
+
+
+def regular_review_start(applied_on: datetime.date) -> datetime.date:
+    """The start of the monthly regular review that takes up an application of ``applied_on``:
+    the 15th of that month, or of the next month for an application after the 15th."""
+    if applied_on.day <= REGULAR_REVIEW_DAY:
+        return applied_on.replace(day=REGULAR_REVIEW_DAY)
+    if applied_on.month == 12:
+        return datetime.date(applied_on.year + 1, 1, REGULAR_REVIEW_DAY)
+    return datetime.date(applied_on.year, applied_on.month + 1, REGULAR_REVIEW_DAY)
+
+
+def last_application_overdue_on(today: datetime.date) -> datetime.date:
+    """The latest application day whose decision deadline is before ``today``.
+
+    Its monthly review started on the last 15th before ``today`` − 15 days;
+    every application up to that 15th is overdue, none after it.
+    """
+    cutoff = today - datetime.timedelta(days=REGULAR_DECISION_DAYS)
+    if cutoff.day > REGULAR_REVIEW_DAY:
+        return cutoff.replace(day=REGULAR_REVIEW_DAY)
+    if cutoff.month == 1:
+        return datetime.date(cutoff.year - 1, 12, REGULAR_REVIEW_DAY)
+    return datetime.date(cutoff.year, cutoff.month - 1, REGULAR_REVIEW_DAY)
+
+
 #: A village meeting passes with at least this share of attendees agreeing.
 MEETING_PASS_SHARE = 0.5
 
@@ -168,7 +197,7 @@ class Assessment(models.Model):
         _("application date"),
         null=True,
         blank=True,
-        help_text=_("Regular review: the day the household applied (Mẫu số 01)."),
+        help_text=_("Regular review: the day the household applied (Mẫu số 04)."),
     )
     # Survey
     surveyed_on = models.DateField(_("surveyed on"), null=True, blank=True)
@@ -284,11 +313,19 @@ class Assessment(models.Model):
         )
 
     @property
-    def decision_deadline(self) -> datetime.date | None:
-        """Regular review: the application must be decided by this day."""
+    def regular_review_start(self) -> datetime.date | None:
+        """Regular review: the start of the monthly review that takes up the application."""
         if self.application_date is None:
             return None
-        return self.application_date + datetime.timedelta(days=REGULAR_DECISION_DAYS)
+        return regular_review_start(self.application_date)
+
+    @property
+    def decision_deadline(self) -> datetime.date | None:
+        """Regular review: decided within 15 days of the start of its monthly review."""
+        start = self.regular_review_start
+        if start is None:
+            return None
+        return start + datetime.timedelta(days=REGULAR_DECISION_DAYS)
 
     @property
     def meeting_passed(self) -> bool | None:

@@ -257,7 +257,8 @@ def assessment_create(
     review_round: ReviewRound,
     application_date: datetime.date | None = None,
 ) -> Assessment:
-    """Add ``household`` to ``review_round``: an application (Mẫu số 01) or ad-hoc listing."""
+    """Add ``household`` to ``review_round``: an application (Mẫu số 01 in the periodic
+    review, Mẫu số 04 in the regular one) or an ad-hoc listing."""
     require(can_run_review(actor, household.unit))
     if review_round.unit_id != household.unit_id:
         raise ValidationError({"review_round": _("The review belongs to another ward or commune.")})

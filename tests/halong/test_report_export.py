@@ -66,19 +66,21 @@ def test_workbook_has_the_title_and_the_form_headers(report):
         assert title in header
     for title in ("Thoát nghèo", "Chuyển sang hộ cận nghèo", "Phát sinh mới", "Tái nghèo"):
         assert title in header
-    assert rows[5][12:14] == ("Số khẩu", "Hộ DTTS")
+    assert (rows[5][7], rows[5][11]) == ("Khác giảm", "Khác tăng")
+    assert rows[5][14:16] == ("Số khẩu", "Hộ DTTS")
 
 
 def test_total_row_and_area_subtotals_carry_the_numbers(report):
     rows = written(report)[SUMMARY_SHEET]
 
     total = row_starting(rows, None, "Tổng cộng")
-    # households, poor: start, %, exited, to near-poor, new, re, from near-poor, end, %, people
-    assert total[2:13] == (2000, 3, 0.15, 0, 0, 0, 0, 0, 3, 0.15, 12)
-    assert total[14] == 1  # near-poor at the start
+    # households, poor: start, %, exited, to near-poor, other decrease, new, re, from
+    # near-poor, other increase, end, %, people
+    assert total[2:15] == (2000, 3, 0.15, 0, 0, 0, 0, 0, 0, 0, 3, 0.15, 12)
+    assert total[16] == 1  # near-poor at the start
     urban = row_starting(rows, "I", "Khu vực thành thị")
     rural = row_starting(rows, "II", "Khu vực nông thôn")
-    assert (urban[10], rural[10]) == (2, 1)
+    assert (urban[12], rural[12]) == (2, 1)
 
 
 def test_date_line_and_signature_block(report):

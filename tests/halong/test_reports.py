@@ -50,9 +50,12 @@ def deprive(assessment, *codes):
 
 
 def flows_balance(block: dict, other: str) -> bool:
-    """end = start − decreases + increases."""
-    decreases = block["exited"] + block[f"to_{other}"]
-    increases = block["new"] + block["re_entered"] + block[f"from_{other}"]
+    """The forms' balance: start − exited − to the other list − other decreases + new +
+    re-entered + from the other list + other increases = end."""
+    decreases = block["exited"] + block[f"to_{other}"] + block["other_decrease"]
+    increases = (
+        block["new"] + block["re_entered"] + block[f"from_{other}"] + block["other_increase"]
+    )
     return block["end"] == block["start"] - decreases + increases
 
 
@@ -101,7 +104,7 @@ def town(db):
     # h6: near-poor → poor.
     assess(h[6], 2023, "near_poor")
     assess(h[6], 2024, "poor", member_count=1)
-    # h7: near-poor, no decision in 2024 → exited near-poverty.
+    # h7: near-poor, no decision in 2024 → other decrease (left without a decision).
     assess(h[7], 2023, "near_poor")
     # h8: stays near-poor: the later regular decision supersedes the periodic one.
     assess(h[8], 2023, "near_poor")
@@ -199,9 +202,11 @@ def test_poor_flows_of_a_ward(town_report):
         "start_rate_pct": 0.3,
         "exited": 1,
         "to_near_poor": 1,
+        "other_decrease": 0,
         "new": 1,
         "re_entered": 1,
         "from_near_poor": 1,
+        "other_increase": 0,
         "end": 4,
         "end_rate_pct": 0.4,
         "end_people": 10,
@@ -215,11 +220,13 @@ def test_near_poor_flows_of_a_ward(town_report):
     assert near == {
         "start": 3,
         "start_rate_pct": 0.3,
-        "exited": 1,
+        "exited": 0,
         "to_poor": 1,
+        "other_decrease": 1,
         "new": 0,
         "re_entered": 0,
         "from_poor": 1,
+        "other_increase": 0,
         "end": 2,
         "end_rate_pct": 0.2,
         "end_people": 7,
@@ -386,7 +393,9 @@ def test_2025_report_counts_legacy_households_in_their_new_ward_once(city193):
         1,
         1,
     )
-    assert (rows["6688"].near_poor.start, rows["6688"].near_poor.exited) == (1, 1)
+    # No 2025 decision: it left the list without one (other decrease), not an exit.
+    near = rows["6688"].near_poor
+    assert (near.start, near.other_decrease, near.exited) == (1, 1, 0)
     assert sum(row.poor.end for row in report.units) == 1
     # City totals are continuous across the reform.
     assert report.total.poor.start == previous.total.poor.end == 1
@@ -405,7 +414,7 @@ def test_split_unit_households_follow_their_current_unit(city193):
     rows = {row.code: row for row in annual_report(year=2025).units}
 
     assert rows["6706"].poor.start == 1
-    assert rows["6706"].poor.exited == 1
+    assert rows["6706"].poor.other_decrease == 1  # no 2025 decision
     assert rows["6661"].poor.start == 1
 
 
@@ -521,3 +530,37 @@ def test_report_of_2021_says_it_compares_two_standards(db):
     assert report.compares_standards
     # No comparison classification was recorded in 2021.
     assert report.comparison_standard == ""
+
+
+# --- A household leaves a list only by a decision (other decrease / increase) --------
+
+
+def test_household_moving_while_listed_is_an_other_decrease_and_increase(town):
+    ward, commune = town["ward"], town["commune"]
+    mover = HouseholdFactory(unit=commune, code="M-1")
+    assess(mover, 2023, "poor", unit_obj=ward)  # poor in ward A at the end of 2023
+    assess(mover, 2024, "poor", unit_obj=commune)  # moved; poor in commune B in 2024
+
+    rows = rows_by_code(annual_report(year=2024, root=town["city"]).as_json())
+
+    a, b = rows["T101"]["poor"], rows["T102"]["poor"]
+    # A's start keeps the household (its end of 2023); it left A without A's decision.
+    assert (a["start"], a["other_decrease"], a["exited"]) == (4, 1, 1)
+    assert (b["start"], b["other_increase"], b["new"], b["end"]) == (1, 1, 0, 2)
+    for row in rows.values():
+        assert flows_balance(row["poor"], "near_poor"), row["code"]
+        assert flows_balance(row["near_poor"], "poor"), row["code"]
+
+
+def test_start_of_each_unit_is_the_end_of_its_previous_year(town):
+    ward, commune = town["ward"], town["commune"]
+    mover = HouseholdFactory(unit=commune, code="M-2")
+    assess(mover, 2023, "near_poor", unit_obj=ward)
+    assess(mover, 2024, "near_poor", unit_obj=commune)
+
+    before = rows_by_code(annual_report(year=2023, root=town["city"]).as_json())
+    after = rows_by_code(annual_report(year=2024, root=town["city"]).as_json())
+
+    for code in ("T101", "T102"):
+        for kind in ("poor", "near_poor"):
+            assert after[code][kind]["start"] == before[code][kind]["end"], (code, kind)

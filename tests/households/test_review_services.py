@@ -416,7 +416,7 @@ def test_assessment_create_in_regular_round_needs_application_date(halong_office
 def test_overdue_applications_lists_undecided_past_deadline(ward):
     regular = ReviewRoundFactory(unit=ward, year=2024, kind=ReviewKind.REGULAR)
     late = AssessmentFactory(round=regular, household__unit=ward, application_date=D(2024, 3, 1))
-    AssessmentFactory(round=regular, household__unit=ward, application_date=D(2024, 3, 10))
+    AssessmentFactory(round=regular, household__unit=ward, application_date=D(2024, 3, 16))
     AssessmentFactory(
         round=regular,
         household__unit=ward,
@@ -424,7 +424,8 @@ def test_overdue_applications_lists_undecided_past_deadline(ward):
         status=AssessmentStatus.REFUSED,
         refusal_reason="x",
     )
-    today = D(2024, 3, 20)  # deadline of 1/3 was 16/3; of 10/3 is 25/3
+    # 1/3 is taken up by the review of 15/3, due 30/3; 16/3 by that of 15/4, due 30/4.
+    today = D(2024, 4, 3)
     assert list(review_selectors.overdue_applications([ward.pk], today)) == [late]
     assert review_selectors.deadline_state(late, today) == "overdue"
 
@@ -737,3 +738,48 @@ def test_household_timeline_transitions(ward):
         (2023, "poor_to_near_poor"),
         (2022, "new_poor"),
     ]
+
+
+# --- Regular review: 15 days from the start of the monthly review (QĐ 24, Điều 5) ----
+
+
+@pytest.mark.parametrize(
+    ("applied", "start", "deadline"),
+    [
+        (D(2026, 3, 1), D(2026, 3, 15), D(2026, 3, 30)),
+        (D(2026, 3, 15), D(2026, 3, 15), D(2026, 3, 30)),
+        (D(2026, 3, 16), D(2026, 4, 15), D(2026, 4, 30)),
+        (D(2026, 12, 20), D(2027, 1, 15), D(2027, 1, 30)),
+    ],
+)
+def test_regular_deadline_runs_from_the_start_of_the_monthly_review(applied, start, deadline):
+    from households.models import Assessment
+
+    assessment = Assessment(application_date=applied)
+
+    assert assessment.regular_review_start == start
+    assert assessment.decision_deadline == deadline
+
+
+@pytest.mark.parametrize(
+    ("today", "applied", "overdue"),
+    [
+        # Applied 16/3: reviewed from 15/4, due 30/4.
+        (D(2026, 4, 30), D(2026, 3, 16), False),
+        (D(2026, 5, 1), D(2026, 3, 16), True),
+        # Applied 15/3: due 30/3.
+        (D(2026, 3, 30), D(2026, 3, 15), False),
+        (D(2026, 3, 31), D(2026, 3, 15), True),
+        (D(2026, 3, 31), D(2026, 3, 16), False),
+    ],
+)
+def test_overdue_applications_at_the_deadline(halong_officer, ward, today, applied, overdue):
+    regular = ReviewRoundFactory(unit=ward, year=2026, kind=ReviewKind.REGULAR)
+    assessment = AssessmentFactory(
+        household=HouseholdFactory(unit=ward), round=regular, application_date=applied
+    )
+
+    found = list(review_selectors.overdue_applications([ward.pk], today))
+
+    assert (assessment in found) is overdue
+    assert (review_selectors.deadline_state(assessment, today) == "overdue") is overdue

@@ -58,12 +58,13 @@ def test_transition_ignores_ever_when_previous_listed():
     assert transition("poor", "poor", ever=frozenset({"near_poor"})) == Transition.STAYED_POOR
 
 
-def test_yearly_statuses_treats_gap_year_as_out():
+def test_yearly_statuses_treats_gap_year_as_out_without_a_decision():
     statuses = yearly_statuses([(2019, "poor", 1), (2021, "poor", 3)])
 
+    # No decision in 2020: it left the list without one (other decrease), not an exit.
     assert statuses == [
         YearStatus(2019, "poor", Transition.NEW_POOR, 1),
-        YearStatus(2020, None, Transition.EXITED, None),
+        YearStatus(2020, None, Transition.OTHER_DECREASE, None),
         YearStatus(2021, "poor", Transition.RE_POOR, 3),
     ]
 
@@ -103,7 +104,7 @@ def test_yearly_statuses_until_extends_with_out_years():
 
     assert [(s.year, s.status, s.transition) for s in statuses] == [
         (2022, "near_poor", Transition.NEW_NEAR_POOR),
-        (2023, None, Transition.NEAR_POOR_EXITED),
+        (2023, None, Transition.OTHER_DECREASE),
         (2024, None, None),
     ]
 
@@ -122,3 +123,11 @@ def test_count_transitions_fills_every_kind():
     assert counts[Transition.RE_POOR] == 1
     assert counts[Transition.NEW_NEAR_POOR] == 0
     assert set(counts) == set(Transition.values)
+
+
+def test_transition_without_a_decision_is_an_other_decrease_not_an_exit():
+    assert transition("poor", None, decided=False) == Transition.OTHER_DECREASE
+    assert transition("near_poor", None, decided=False) == Transition.OTHER_DECREASE
+    assert transition(None, None, decided=False) is None
+    # A decision that the household is out of the lists is an exit.
+    assert transition("poor", "average", decided=True) == Transition.EXITED
