@@ -125,6 +125,11 @@ class PovertyStandard(models.Model):
         regular reviews used, and the comparison at a change of standard)."""
         return self.applies_to_review(year) or self.applies_in(year)
 
+    def accepts_score_a(self, area: str) -> bool:
+        """An A-score alone can classify under it: it has an A-score line for ``area``."""
+        line = self.score_a_line_urban if area == "urban" else self.score_a_line_rural
+        return line is not None
+
     @property
     def review_period(self) -> str:
         return f"{self.first_review_year}–{self.last_review_year}"

@@ -375,13 +375,17 @@ def assessment_survey(
         provincial_codes = set(
             review_round.provincial_standard.indicators.values_list("code", flat=True)
         )
+        # The rule for the input a standard accepts: one without an A-score line
+        # (QN-NQ13-2023) needs the measured income. A survey the national standard
+        # accepts is not refused for it: the provincial classification stays empty
+        # and the assessment page says why.
         provincial = _classify(
             review_round.provincial_standard,
             area,
             income=income_per_capita,
-            score_a=score_a,
+            score_a=score_a if review_round.provincial_standard.accepts_score_a(area) else None,
             count=len(set(deprivation_codes) & provincial_codes),
-            field_errors=errors,
+            field_errors={} if income_per_capita is None else errors,
         )
     comparison = ""
     if review_round.comparison_standard_id:

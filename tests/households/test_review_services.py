@@ -783,3 +783,14 @@ def test_overdue_applications_at_the_deadline(halong_officer, ward, today, appli
 
     assert (assessment in found) is overdue
     assert (review_selectors.deadline_state(assessment, today) == "overdue") is overdue
+
+
+def test_a_score_only_survey_is_not_refused_by_the_provincial_standard(halong_officer, assessment):
+    # QN-NQ13-2023 has no A-score line: it needs the measured income. ND07 accepts
+    # the A-score (urban line 175), so the survey is recorded and classified nationally.
+    surveyed = survey(halong_officer, assessment, income_per_capita=None, score_a=150)
+
+    surveyed.refresh_from_db()
+    assert surveyed.national_status == PovertyStatus.POOR
+    assert surveyed.provincial_status == ""
+    assert not PovertyStandard.objects.get(code="QN-NQ13-2023").accepts_score_a("urban")
