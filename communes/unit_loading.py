@@ -17,6 +17,7 @@ and committees point at units.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
@@ -228,6 +229,38 @@ def succession_specs(units: Iterable[UnitSpec]) -> list[SuccessionSpec]:
                 )
             )
     return specs
+
+
+@functools.cache
+def parts_outside_the_city() -> dict[str, tuple[str, ...]]:
+    """Current unit code → "Xã X (Huyện Y)" of the legacy units outside the legacy city
+    that it also took in on 1/7/2025 (the package's conversion table).
+
+    Kỳ Thượng and Lương Minh took in communes of Ba Chẽ: the city's records
+    (and so its reports) cover only their former Hạ Long parts.
+    """
+    reached = {
+        new_ward.code
+        for entry in OLD_TO_NEW.values()
+        if entry.old_ward.district_code == LEGACY_CITY_CODE
+        for new_ward in entry.new_wards
+    }
+    outside: dict[str, list[str]] = {}
+    for code, entry in sorted(OLD_TO_NEW.items()):
+        old = entry.old_ward
+        if old.district_code == LEGACY_CITY_CODE or old.province_code != PROVINCE_CODE:
+            continue
+        for new_ward in entry.new_wards:
+            if new_ward.code not in reached:
+                continue
+            try:
+                ward = LegacyWard.from_code(code)
+                district = LegacyDistrict.from_code(LegacyDistrictCode(old.district_code))
+                label = f"{ward.name} ({district.name})"
+            except (KeyError, ValueError):
+                label = str(code)
+            outside.setdefault(str(new_ward.code), []).append(label)
+    return {code: tuple(labels) for code, labels in outside.items()}
 
 
 def _report(stdout: TextIO | None, message: str) -> None:

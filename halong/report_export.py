@@ -203,13 +203,24 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
         sheet.append(row_values(AREA_NUMBERS[area], group, AREA_TITLES[area]), bold=True)
         for unit_row in units:
             number += 1
-            sheet.append(row_values(number, unit_row))
+            sheet.append(row_values(number, unit_row, _marked(unit_row)))
     others = [r for r in report.units if r.area not in (Area.URBAN, Area.RURAL)]
     for unit_row in others:
         number += 1
-        sheet.append(row_values(number, unit_row))
+        sheet.append(row_values(number, unit_row, _marked(unit_row)))
     sheet.append(row_values(None, report.total, TOTAL_LABEL), bold=True)
+    notes = [r for r in report.units if r.note]
+    if notes:
+        sheet.append([])
+        for unit_row in notes:
+            line = sheet.append([f"(*) {unit_row.name}: {unit_row.note}"])
+            sheet.merge(1, WIDTH, line)
     _signatures(sheet, day)
+
+
+def _marked(row: Row) -> str:
+    """The unit's name, with the footnote mark when it is covered only in part."""
+    return f"{row.name} (*)" if row.note else row.name
 
 
 def _signatures(sheet: _Sheet, day: datetime.date) -> None:

@@ -56,6 +56,7 @@ from communes.models import (
     UnitSuccession,
 )
 from communes.selectors import unit_scope_ids
+from communes.unit_loading import REFORM_2025, parts_outside_the_city
 from households.models import (
     Assessment,
     AssessmentCause,
@@ -183,6 +184,19 @@ class Row:
     #: At a change of standard: the end lists under the previous standard
     #: (``{"poor": n, "near_poor": n}``), for comparison; ``None`` otherwise.
     comparison: dict[str, int] | None = None
+    #: Parts of the unit outside the city's records (communes of other former
+    #: districts it took in on 1/7/2025): the row covers only its former city part.
+    outside_parts: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The footnote of the official form for a unit covered only in part."""
+        if not self.outside_parts:
+            return ""
+        return (
+            "Từ ngày 01/7/2025, số liệu chỉ gồm phần địa bàn thuộc thành phố Hạ Long cũ; "
+            f"không gồm phần sáp nhập từ {', '.join(self.outside_parts)}."
+        )
 
     @property
     def health_insurance_coverage_pct(self) -> float | None:
@@ -233,6 +247,8 @@ class Row:
                 "overdue": self.plan_actions_overdue,
             },
             "comparison": dict(self.comparison) if self.comparison is not None else None,
+            "note": self.note,
+            "outside_parts": list(self.outside_parts),
         }
 
 
@@ -356,6 +372,10 @@ class _UnitMap:
         return [(t, share) for t in targets if t in self.report_ids]
 
 
+def _after_reform(unit: AdministrativeUnit) -> bool:
+    return unit.valid_from is not None and unit.valid_from >= REFORM_2025
+
+
 def _default_root() -> AdministrativeUnit:
     return AdministrativeUnit.objects.get(kind=UnitKind.CITY, code=CITY_CODE)
 
@@ -475,8 +495,16 @@ def annual_report(
     if units is None:
         units = report_units(root, year, successions)
 
+    outside = parts_outside_the_city()
     rows = {
-        u.pk: Row(code=u.code, name=u.name, area=u.area or Area.URBAN, unit_id=u.pk) for u in units
+        u.pk: Row(
+            code=u.code,
+            name=u.name,
+            area=u.area or Area.URBAN,
+            unit_id=u.pk,
+            outside_parts=outside.get(u.code, ()) if _after_reform(u) else (),
+        )
+        for u in units
     }
     mapping = _UnitMap(set(rows), day, successions)
     mapping.load()

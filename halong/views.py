@@ -118,6 +118,7 @@ def _table_rows(data: dict) -> list[dict]:
             "total_households": row["total_households"],
             "poor": _block_cells(row, "poor"),
             "near_poor": _block_cells(row, "near_poor"),
+            "note": row.get("note", ""),
         }
 
     for area, group in data.get("groups", {}).items():

@@ -564,3 +564,36 @@ def test_start_of_each_unit_is_the_end_of_its_previous_year(town):
     for code in ("T101", "T102"):
         for kind in ("poor", "near_poor"):
             assert after[code][kind]["start"] == before[code][kind]["end"], (code, kind)
+
+
+def test_units_covered_only_in_part_carry_a_footnote_from_the_reform(city193):
+    report = annual_report(year=2025).as_json()
+    rows = {row["code"]: row for row in report["units"]}
+
+    for code in ("6979", "6985"):  # Kỳ Thượng, Lương Minh: took in communes of Ba Chẽ
+        assert "Ba Chẽ" in " ".join(rows[code]["outside_parts"]), code
+        assert rows[code]["note"].startswith("Từ ngày 01/7/2025"), code
+    assert rows["6688"]["note"] == "" and rows["6688"]["outside_parts"] == []
+    # Before the reform the legacy communes were whole units of the city.
+    before = annual_report(year=2024).as_json()
+    assert all(row["note"] == "" for row in before["units"])
+
+
+def test_workbook_and_page_show_the_footnote(city193, client):
+    from openpyxl import load_workbook
+
+    from halong.report_export import write_xlsx
+    from tests.factories import UserFactory
+
+    out = io.BytesIO()
+    write_xlsx(annual_report(year=2025), out)
+    out.seek(0)
+    cells = [c for row in load_workbook(out).worksheets[0].iter_rows(values_only=True) for c in row]
+    texts = [c for c in cells if isinstance(c, str)]
+    assert any(t.startswith("Xã Kỳ Thượng (*)") for t in texts)
+    assert any(t.startswith("(*) Xã Lương Minh: Từ ngày 01/7/2025") for t in texts)
+
+    client.force_login(UserFactory(is_superuser=True))
+    client.cookies["django_language"] = "en"
+    body = client.get("/reports/?year=2025").content.decode()
+    assert 'data-testid="unit-note"' in body and "Ba Chẽ" in body
