@@ -280,10 +280,13 @@ class _CurrentWriter:
             if applied == open_day:
                 continue  # surveyed; the meeting and decision are still to come
             attendees = self.rng.randint(22, 30)
+            met = applied + datetime.timedelta(days=3)
+            posted_from = _next_working_day(met)
+            posted_to = _after_working_days(posted_from, review_services.POSTING_WORKING_DAYS)
             review_services.assessment_record_meeting(
                 actor=officer,
                 assessment=assessment,
-                meeting_date=applied + datetime.timedelta(days=4),
+                meeting_date=met,
                 chair=_person_name(self.rng, _family_name(self.rng, "Kinh"), Sex.MALE),
                 attendees=attendees,
                 agreed=self.rng.randint(math.ceil(attendees * 0.6), attendees),
@@ -291,18 +294,35 @@ class _CurrentWriter:
             review_services.assessment_post(
                 actor=officer,
                 assessment=assessment,
-                posted_from=applied + datetime.timedelta(days=5),
-                posted_to=applied + datetime.timedelta(days=8),
+                posted_from=posted_from,
+                posted_to=posted_to,
             )
             review_services.assessment_recognise(
                 actor=head,
                 assessment=assessment,
                 decision_number=f"{self.rng.randint(100, 1800)}/QĐ-UBND",
-                decision_date=applied + datetime.timedelta(days=10),
+                decision_date=posted_to + datetime.timedelta(days=1),
                 signer=f"{_person_name(self.rng, 'Nguyễn', Sex.MALE)}, Chủ tịch UBND",
             )
             decided += 1
         return decided
+
+
+def _next_working_day(day: datetime.date) -> datetime.date:
+    day += datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _after_working_days(first: datetime.date, count: int) -> datetime.date:
+    """The last day of ``count`` working days starting on ``first`` (a working day)."""
+    day, left = first, count - 1
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
 
 
 def _last_decisions(household_ids: list[int], *, before: int) -> dict[int, Assessment]:

@@ -29,6 +29,12 @@ urlpatterns = [
         name="assessment_send_back",
     ),
     path(
+        "assessments/<int:pk>/complaints/new/",
+        views.complaint_create,
+        name="complaint_create",
+    ),
+    path("complaints/<int:pk>/settle/", views.complaint_settle, name="complaint_settle"),
+    path(
         "assessments/<int:pk>/certificate/",
         views.assessment_certificate,
         name="assessment_certificate",

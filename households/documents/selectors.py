@@ -16,6 +16,7 @@ from communes.models import AdministrativeUnit, UnitKind
 from ..models import (
     Assessment,
     AssessmentStatus,
+    Complaint,
     Indicator,
     Member,
     PovertyStatus,
@@ -298,6 +299,11 @@ def posting_list_context(review_round: ReviewRound) -> dict:
         "posted_to": max(ends) if ends else None,
         "row_count": len(rows),
         "standard_label": _standard_label(list_standard(review_round)),
+        "complaints": list(
+            Complaint.objects.filter(assessment__round=review_round)
+            .select_related("assessment__household")
+            .order_by("received_on", "pk")
+        ),
         "signatures": [
             {"title": "Người lập danh sách"},
             {"title": "TM. Ủy ban nhân dân", "subtitle": "Chủ tịch"},

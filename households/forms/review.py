@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from communes.forms import DateInput
 
-from ..models import Cause, PovertyStandard, ReviewKind, StandardLevel, SupportNeed
+from ..models import (
+    Cause,
+    ComplaintChannel,
+    ComplaintOutcome,
+    PovertyStandard,
+    ReviewKind,
+    StandardLevel,
+    SupportNeed,
+)
 from ..models.review import LEGACY_CAUSES
 
 
@@ -231,3 +239,26 @@ class BulkActionForm(forms.Form):
         return forms_by_action[self.cleaned_data["action"]](
             self.data, prefix=self.cleaned_data["action"]
         )
+
+
+class ComplaintForm(forms.Form):
+    """A complaint received during the posting (khiếu nại)."""
+
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    complainant = forms.CharField(label=_("Complainant"), max_length=150)
+    channel = forms.ChoiceField(label=_("Channel"), choices=ComplaintChannel.choices)
+    content = forms.CharField(
+        label=_("What the complaint says"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ComplaintSettleForm(VersionMixin):
+    """The re-verification (phúc tra) and the outcome of a complaint."""
+
+    rechecked_on = forms.DateField(label=_("Re-verified on"), widget=DateInput())
+    recheck_result = forms.CharField(
+        label=_("Result of the re-verification"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ComplaintOutcome.choices, widget=forms.RadioSelect
+    )

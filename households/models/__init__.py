@@ -61,6 +61,10 @@ from .submissions import ReportingLine, ResultSubmission, SubmissionStatus  # no
 
 __all__ += ["ReportingLine", "ResultSubmission", "SubmissionStatus", "VillageMeeting"]
 
+from .complaints import Complaint, ComplaintChannel, ComplaintOutcome  # noqa: E402
+
+__all__ += ["Complaint", "ComplaintChannel", "ComplaintOutcome"]
+
 # Confirmed imports (the same file is never imported twice).
 from .imports import ConfirmedImport  # noqa: E402
 

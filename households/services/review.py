@@ -485,11 +485,50 @@ def assessment_record_meeting(
     )
 
 
+#: The result is posted for this many working days (QĐ 24/2021, Điều 4: "03 ngày làm việc").
+POSTING_WORKING_DAYS = 3
+
+
+def working_days(first: datetime.date, last: datetime.date) -> int:
+    """Monday–Friday days from ``first`` to ``last`` inclusive (public holidays not kept)."""
+    days = 0
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            days += 1
+        day += datetime.timedelta(days=1)
+    return days
+
+
 def _post(assessment, *, actor, version, posted_from, posted_to, complaints):
     require(can_run_review(actor, assessment.unit))
     _require_step(assessment, AssessmentStatus.AGREED)
+    if posted_from is None or posted_to is None:
+        raise ValidationError({"posted_to": _("Enter the first and last day of the posting.")})
     if posted_to < posted_from:
         raise ValidationError({"posted_to": _("The posting cannot end before it starts.")})
+    if working_days(posted_from, posted_to) < POSTING_WORKING_DAYS:
+        raise ValidationError(
+            {
+                "posted_to": _(
+                    "The result is posted for at least %(days)s working days; from %(first)s to "
+                    "%(last)s there are %(count)s."
+                )
+                % {
+                    "days": POSTING_WORKING_DAYS,
+                    "first": posted_from.strftime("%d/%m/%Y"),
+                    "last": posted_to.strftime("%d/%m/%Y"),
+                    "count": working_days(posted_from, posted_to),
+                }
+            }
+        )
+    if assessment.meeting_date and posted_from < assessment.meeting_date:
+        raise ValidationError(
+            {
+                "posted_from": _("The posting follows the village meeting of %(date)s.")
+                % {"date": assessment.meeting_date.strftime("%d/%m/%Y")}
+            }
+        )
     assessment.posted_from = posted_from
     assessment.posted_to = posted_to
     assessment.complaints = (complaints or "").strip()
@@ -529,8 +568,10 @@ def next_certificate_number(unit_id: int, year: int) -> str:
     return f"{highest + 1:03d}/{CERTIFICATE_SUFFIX}"
 
 
-def _decision_errors(decision_date, signer, decision_number=None) -> dict:
+def _decision_errors(decision_date, signer, decision_number=None, assessment=None) -> dict:
     errors = {}
+    if assessment is not None and decision_date is not None:
+        errors.update(_posting_errors(assessment, decision_date))
     if decision_number is not None and not decision_number.strip():
         errors["decision_number"] = _("Enter the number of the decision.")
     if decision_date is None:
@@ -540,10 +581,28 @@ def _decision_errors(decision_date, signer, decision_number=None) -> dict:
     return errors
 
 
+def _posting_errors(assessment: Assessment, decision_date: datetime.date) -> dict:
+    """A decision comes after the posting has ended and every complaint is settled."""
+    from .complaints import unsettled_complaints
+
+    errors = {}
+    if assessment.posted_to is not None and decision_date <= assessment.posted_to:
+        errors["decision_date"] = _(
+            "The result is posted until %(date)s: the decision comes after the posting has ended."
+        ) % {"date": assessment.posted_to.strftime("%d/%m/%Y")}
+    open_count = unsettled_complaints(assessment).count() if assessment.pk else 0
+    if open_count:
+        errors["decision_date"] = _(
+            "%(count)s complaint(s) about this result are not settled yet: record the "
+            "re-verification first."
+        ) % {"count": open_count}
+    return errors
+
+
 def _recognise(assessment, *, actor, version, decision_number, decision_date, signer):
     require(can_decide_review(actor, assessment.unit))
     _require_step(assessment, AssessmentStatus.POSTED)
-    errors = _decision_errors(decision_date, signer, decision_number)
+    errors = _decision_errors(decision_date, signer, decision_number, assessment)
     if errors:
         raise ValidationError(errors)
     # Serialise numbering within the unit (no-op on SQLite, which locks the database).
@@ -598,7 +657,7 @@ def assessment_refuse(
     _require_step(
         assessment, AssessmentStatus.SURVEYED, AssessmentStatus.AGREED, AssessmentStatus.POSTED
     )
-    errors = _decision_errors(decision_date, signer)
+    errors = _decision_errors(decision_date, signer, assessment=assessment)
     if not reason or not reason.strip():
         errors["reason"] = _("A refusal must state its reason.")
     if errors:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from ..forms.review import (
     AssessmentMeetingForm,
     AssessmentPostForm,
     BulkActionForm,
+    ComplaintForm,
+    ComplaintSettleForm,
     DecideForm,
     MeetingForm,
     PostForm,
@@ -34,10 +36,18 @@ from ..forms.review import (
     SendBackForm,
     SurveyForm,
 )
-from ..models import Assessment, AssessmentStatus, PovertyStatus, ReviewKind, SupportNeed
+from ..models import (
+    Assessment,
+    AssessmentStatus,
+    Complaint,
+    PovertyStatus,
+    ReviewKind,
+    SupportNeed,
+)
 from ..permissions import can_decide_review, can_run_review
 from ..rules import b_score
 from ..selectors import get_assessment_or_404, get_household_or_404, get_round_or_404, rounds_for
+from ..services import complaints as complaint_services
 from ..services import review as services
 from ..services.common import StaleEdit
 from ..suggest import suggest_deprivations
@@ -270,6 +280,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and status in (AssessmentStatus.SURVEYED, AssessmentStatus.AGREED, AssessmentStatus.POSTED),
         "has_certificate": assessment.has_certificate,
         "send_back_form": SendBackForm(initial={"version": assessment.version}),
+        "complaints": list(assessment.complaint_records.order_by("received_on", "pk")),
+        "can_complain": can_run and status == AssessmentStatus.POSTED,
         "support_need_labels": ", ".join(
             str(SupportNeed(v).label) for v in assessment.support_needs if v in SupportNeed.values
         ),
@@ -501,3 +513,68 @@ def assessment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         "is_poor": assessment.recorded_status == PovertyStatus.POOR,
     }
     return render(request, "households/certificate.html", context)
+
+
+# --- Complaints during the posting ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a complaint about an assessment's posted result."""
+    assessment = _named_assessment_or_404(request.user, pk)
+    require(can_run_review(request.user, assessment.unit))
+    form = ComplaintForm(request.POST or None, initial={"received_on": today()})
+    if form.is_valid():
+        try:
+            complaint_services.complaint_record(
+                actor=request.user, assessment=assessment, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, FIELD_ALIASES)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Complaint recorded. Re-verify the result and record its outcome before the decision."
+                ),
+            )
+            return redirect(assessment)
+    context = {"form": form, "assessment": assessment, "household": assessment.household}
+    return render(request, "households/complaint_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the re-verification (phúc tra) and the outcome of a complaint."""
+    complaint = get_object_or_404(Complaint.objects.select_related("assessment"), pk=pk)
+    # Scoped like its assessment: another ward's complaint is a 404.
+    assessment = _named_assessment_or_404(request.user, complaint.assessment_id)
+    require(can_run_review(request.user, assessment.unit))
+    form = ComplaintSettleForm(
+        request.POST or None, initial={"version": complaint.version, "rechecked_on": today()}
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint_services.complaint_settle(
+                actor=request.user,
+                complaint=complaint,
+                version=data["version"],
+                rechecked_on=data["rechecked_on"],
+                recheck_result=data["recheck_result"],
+                outcome=data["outcome"],
+            )
+        except StaleEdit as error:
+            form.add_error(None, error)
+        except ValidationError as error:
+            add_service_errors(form, error, FIELD_ALIASES)
+        else:
+            messages.success(request, _("The complaint is settled."))
+            return redirect(assessment)
+    context = {
+        "form": form,
+        "complaint": complaint,
+        "assessment": assessment,
+        "household": assessment.household,
+    }
+    return render(request, "households/complaint_settle.html", context)

@@ -50,6 +50,7 @@ from households.models import (
     Assessment,
     AssessmentStatus,
     CitizenIdConflict,
+    Complaint,
     Household,
     HouseholdEvent,
     HouseholdTransfer,
@@ -199,6 +200,8 @@ URLS: dict[str, Entry] = {
     "households:round_list_households": E(pk="round_pk"),
     "households:round_bulk": E(pk="round_pk"),
     "households:round_standards": E(pk="round_pk"),
+    "households:complaint_create": E(pk="assessment_pk"),
+    "households:complaint_settle": E(pk="complaint_pk"),
     "households:assessment_create": E(household_pk="household_pk"),
     "households:assessment_detail": E(pk="assessment_pk"),
     "households:assessment_survey": E(pk="assessment_pk"),
@@ -329,6 +332,7 @@ class World:
     #: A personal API token of the canary ward's officer.
     token_pk: int = 0
     ward_code: str = "6673"
+    complaint_pk: int = 0
 
 
 HOME, OTHER = "6688", "6673"  # Hạ Long (home ward), Bãi Cháy (the canary's)
@@ -460,6 +464,18 @@ def build_world() -> World:
         seen_on=datetime.date(2026, 1, 1),
     )
     token, _raw = token_create(user=other_officer, name="Canary sync")
+    # A complaint about the canary's result (settled: the decision followed it).
+    complaint = Complaint.objects.create(
+        assessment=assessment,
+        received_on=datetime.date(2025, 11, 20),
+        complainant="Người khiếu nại Canary",
+        channel="written",
+        content="Canary complaint",
+        rechecked_on=datetime.date(2025, 11, 24),
+        recheck_result="Canary re-verified",
+        outcome="rejected",
+        settled_on=datetime.date(2025, 11, 24),
+    )
     # A household of the home ward, so lists have something to show.
     HouseholdFactory(unit=home, code="HL-OWN", head__full_name="Nguyễn Văn Nhà")
     users = {}
@@ -499,6 +515,7 @@ def build_world() -> World:
         job_pk=job.pk,
         reminder_pk=reminder.pk,
         token_pk=token.pk,
+        complaint_pk=complaint.pk,
     )
 
 
@@ -514,6 +531,7 @@ WATCHED = (
     ReviewRound,
     Assessment,
     VillageMeeting,
+    Complaint,
     ResultSubmission,
     ExitPlan,
     PlanAction,

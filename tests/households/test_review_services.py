@@ -77,7 +77,7 @@ def meet(actor, assessment, attendees=10, agreed=6):
 
 def post(actor, assessment):
     return services.assessment_post(
-        actor=actor, assessment=assessment, posted_from=D(2024, 10, 12), posted_to=D(2024, 10, 15)
+        actor=actor, assessment=assessment, posted_from=D(2024, 10, 14), posted_to=D(2024, 10, 16)
     )
 
 
@@ -656,8 +656,8 @@ def test_bulk_post_is_all_or_nothing(halong_officer, ward, round_2024):
         services.bulk_post(
             actor=halong_officer,
             assessments=[ready, behind],
-            posted_from=D(2024, 10, 12),
-            posted_to=D(2024, 10, 15),
+            posted_from=D(2024, 10, 14),
+            posted_to=D(2024, 10, 16),
         )
     assert behind.household.code in str(error.value)
     assert ready.household.code not in str(error.value)
@@ -682,8 +682,8 @@ def test_bulk_meeting_recognise_in_one_go(halong_officer, halong_head, ward, rou
     services.bulk_post(
         actor=halong_officer,
         assessments=batch,
-        posted_from=D(2024, 10, 12),
-        posted_to=D(2024, 10, 15),
+        posted_from=D(2024, 10, 14),
+        posted_to=D(2024, 10, 16),
     )
     with pytest.raises(PermissionDenied):
         services.bulk_recognise(
@@ -794,3 +794,135 @@ def test_a_score_only_survey_is_not_refused_by_the_provincial_standard(halong_of
     assert surveyed.national_status == PovertyStatus.POOR
     assert surveyed.provincial_status == ""
     assert not PovertyStandard.objects.get(code="QN-NQ13-2023").accepts_score_a("urban")
+
+
+# --- Posting and complaints (QĐ 24/2021, step 4) -------------------------------------------
+
+
+def test_posting_lasts_three_working_days(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    meet(halong_officer, assessment)
+    # Fri 11/10 – Mon 14/10 2024: two working days.
+    with pytest.raises(ValidationError) as error:
+        services.assessment_post(
+            actor=halong_officer,
+            assessment=assessment,
+            posted_from=D(2024, 10, 11),
+            posted_to=D(2024, 10, 14),
+        )
+    assert "3 working days" in " ".join(error.value.message_dict["posted_to"])
+    posted = services.assessment_post(
+        actor=halong_officer,
+        assessment=assessment,
+        posted_from=D(2024, 10, 11),
+        posted_to=D(2024, 10, 15),
+    )
+    assert posted.status == AssessmentStatus.POSTED
+
+
+def test_decision_before_the_posting_ended_is_refused(halong_officer, halong_head, assessment):
+    posted(halong_officer, assessment)  # posted 14–16/10/2024
+    with pytest.raises(ValidationError) as error:
+        services.assessment_recognise(
+            actor=halong_head,
+            assessment=assessment,
+            decision_number="1/QĐ",
+            decision_date=D(2024, 10, 16),
+            signer="Chủ tịch",
+        )
+    assert "decision_date" in error.value.message_dict
+    decided = services.assessment_recognise(
+        actor=halong_head,
+        assessment=assessment,
+        decision_number="1/QĐ",
+        decision_date=D(2024, 10, 17),
+        signer="Chủ tịch",
+    )
+    assert decided.status == AssessmentStatus.RECOGNISED
+
+
+def _complain(actor, assessment, **changes):
+    from households.services import complaints
+
+    return complaints.complaint_record(
+        actor=actor,
+        assessment=assessment,
+        **{
+            "received_on": D(2024, 10, 15),
+            "complainant": " Nguyễn   Văn Bình ",
+            "channel": "written",
+            "content": "Hộ có xe ô tô, không thuộc diện nghèo.",
+            **changes,
+        },
+    )
+
+
+def test_unsettled_complaint_blocks_the_decision_until_re_verified(
+    halong_officer, halong_head, assessment
+):
+    from households.services import complaints
+
+    posted(halong_officer, assessment)
+    complaint = _complain(halong_officer, assessment)
+    assert complaint.complainant == "Nguyễn Văn Bình"
+
+    with pytest.raises(ValidationError) as error:
+        recognise(halong_head, assessment)
+    assert "not settled" in " ".join(error.value.message_dict["decision_date"])
+
+    complaints.complaint_settle(
+        actor=halong_officer,
+        complaint=complaint,
+        version=complaint.version,
+        rechecked_on=D(2024, 10, 18),
+        recheck_result="Xe ô tô của người thân, hộ không sở hữu.",
+        outcome="rejected",
+    )
+    assessment.refresh_from_db()
+    assert recognise(halong_head, assessment).status == AssessmentStatus.RECOGNISED
+
+
+def test_upheld_complaint_sends_the_assessment_back_for_a_re_survey(halong_officer, assessment):
+    from households.services import complaints
+
+    posted(halong_officer, assessment)
+    complaint = _complain(halong_officer, assessment)
+    complaints.complaint_settle(
+        actor=halong_officer,
+        complaint=complaint,
+        version=complaint.version,
+        rechecked_on=D(2024, 10, 17),
+        recheck_result="Thu nhập thực tế cao hơn kê khai.",
+        outcome="upheld",
+    )
+
+    assessment.refresh_from_db()
+    complaint.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SURVEYED
+    assert assessment.posted_from is None and "upheld" in assessment.notes
+    assert complaint.is_settled and complaint.outcome == "upheld"
+
+
+def test_complaint_needs_a_posted_result_and_its_facts(halong_officer, assessment):
+    survey(halong_officer, assessment)
+    with pytest.raises(ValidationError) as error:
+        _complain(halong_officer, assessment)
+    assert "received_on" in error.value.message_dict
+    meet(halong_officer, assessment)
+    post(halong_officer, assessment)
+    with pytest.raises(ValidationError) as error:
+        _complain(
+            halong_officer,
+            assessment,
+            received_on=D(2024, 10, 1),
+            complainant="",
+            channel="pigeon",
+            content=" ",
+        )
+    assert set(error.value.message_dict) == {"received_on", "complainant", "channel", "content"}
+
+
+def test_complaint_of_another_ward_is_refused(baichay_officer, halong_officer, assessment):
+    posted(halong_officer, assessment)
+    with pytest.raises(PermissionDenied):
+        _complain(baichay_officer, assessment)

@@ -305,7 +305,7 @@ def test_full_journey_application_to_certificate(
     assert response.status_code == 302
     response = client.post(
         url("assessment_post", assessment.pk),
-        {"version": 3, "posted_from": "2024-05-09", "posted_to": "2024-05-12", "complaints": ""},
+        {"version": 3, "posted_from": "2024-05-09", "posted_to": "2024-05-13", "complaints": ""},
     )
     assert response.status_code == 302
 
@@ -442,3 +442,108 @@ def test_officer_cannot_change_the_standards(client, halong_officer, round_2026)
 def test_other_ward_cannot_see_the_standards_page(client, baichay_officer, round_2026):
     client.force_login(baichay_officer)
     assert client.get(url("round_standards", round_2026.pk)).status_code == 404
+
+
+# --- Complaints during the posting --------------------------------------------------------
+
+
+@pytest.fixture
+def posted_assessment(round_2024, household):
+    return AssessmentFactory(
+        household=household,
+        round=round_2024,
+        status=AssessmentStatus.POSTED,
+        national_status="poor",
+        recorded_status="poor",
+        posted_from=D(2024, 11, 4),
+        posted_to=D(2024, 11, 6),
+    )
+
+
+def test_officer_records_and_settles_a_complaint_then_the_head_decides(
+    client, halong_officer, halong_head, posted_assessment
+):
+    client.force_login(halong_officer)
+    response = client.post(
+        url("complaint_create", posted_assessment.pk),
+        {
+            "received_on": "2024-11-05",
+            "complainant": "Trần Thị Mai",
+            "channel": "in_person",
+            "content": "Hộ mới mua xe máy.",
+        },
+    )
+    assert response.status_code == 302
+    complaint = posted_assessment.complaint_records.get()
+    page = client.get(url("assessment_detail", posted_assessment.pk)).content.decode()
+    assert "Trần Thị Mai" in page and "not settled" in page
+
+    client.force_login(halong_head)
+    refused = client.post(
+        url("assessment_decide", posted_assessment.pk),
+        {
+            "version": posted_assessment.version,
+            "decision": "recognise",
+            "decision_number": "7/QĐ-UBND",
+            "decision_date": "2024-11-10",
+            "signer": "Chủ tịch",
+        },
+    )
+    assert refused.status_code == 200 and "not settled" in refused.content.decode()
+
+    client.force_login(halong_officer)
+    response = client.post(
+        url("complaint_settle", complaint.pk),
+        {
+            "version": complaint.version,
+            "rechecked_on": "2024-11-07",
+            "recheck_result": "Xe máy cũ, giá trị thấp.",
+            "outcome": "rejected",
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(halong_head)
+    response = client.post(
+        url("assessment_decide", posted_assessment.pk),
+        {
+            "version": posted_assessment.version,
+            "decision": "recognise",
+            "decision_number": "7/QĐ-UBND",
+            "decision_date": "2024-11-10",
+            "signer": "Chủ tịch",
+        },
+    )
+    assert response.status_code == 302
+    posted_assessment.refresh_from_db()
+    assert posted_assessment.status == AssessmentStatus.RECOGNISED
+
+
+def test_complaints_appear_in_the_posting_list_document(client, halong_officer, posted_assessment):
+    from households.models import Complaint
+
+    Complaint.objects.create(
+        assessment=posted_assessment,
+        received_on=D(2024, 11, 5),
+        complainant="Lê Văn Khiếu",
+        channel="written",
+        content="Thu nhập kê khai thấp hơn thực tế.",
+    )
+    from households.documents.selectors import posting_list_context
+
+    context = posting_list_context(posted_assessment.round)
+    assert [c.complainant for c in context["complaints"]] == ["Lê Văn Khiếu"]
+
+
+def test_other_wards_complaint_pages_are_404(client, baichay_officer, posted_assessment):
+    from households.models import Complaint
+
+    complaint = Complaint.objects.create(
+        assessment=posted_assessment,
+        received_on=D(2024, 11, 5),
+        complainant="X",
+        channel="written",
+        content="Y",
+    )
+    client.force_login(baichay_officer)
+    assert client.get(url("complaint_create", posted_assessment.pk)).status_code == 404
+    assert client.get(url("complaint_settle", complaint.pk)).status_code == 404
