@@ -7,7 +7,8 @@
 * health insurance cards of current members of poor and near-poor
   households, expiring within 30 days or expired;
 * regular-review applications near their 15-day decision deadline
-  (``REGULAR_DECISION_DAYS``, warned ``DEADLINE_WARNING_DAYS`` before) or past it;
+  (``REGULAR_DECISION_DAYS`` from the start of the monthly review that takes them
+  up, warned ``DEADLINE_WARNING_DAYS`` before) or past it;
 * loans past due (marked overdue, or past the end of their term and not repaid).
 
 A household's items go to the committee member it is assigned to, else to
@@ -37,7 +38,7 @@ from communes.jobs.models import Reminder, ReminderKind
 from communes.models import Membership
 from communes.permissions import ROLE_ACTIONS, Action
 from households.models import Assessment, AssessmentStatus, Member, PovertyStatus, ReviewKind
-from households.models.review import REGULAR_DECISION_DAYS
+from households.models.review import REGULAR_DECISION_DAYS, regular_review_start
 from households.review_selectors import DEADLINE_WARNING_DAYS, UNDECIDED
 
 from .models import OPEN_ACTION_STATUSES, LoanStatus, PlanAction, SupportRecord
@@ -167,7 +168,9 @@ def insurance_items(day: datetime.date) -> list[Item]:
 
 
 def review_items(day: datetime.date) -> list[Item]:
-    # Deadline = application + REGULAR_DECISION_DAYS; remind from DEADLINE_WARNING_DAYS before.
+    # Deadline = start of the monthly review that takes the application up (the 15th)
+    # + REGULAR_DECISION_DAYS, so never before application + REGULAR_DECISION_DAYS:
+    # the query keeps every application that may be due; the exact day is checked below.
     latest_application = day - datetime.timedelta(
         days=REGULAR_DECISION_DAYS - DEADLINE_WARNING_DAYS
     )
@@ -190,7 +193,9 @@ def review_items(day: datetime.date) -> list[Item]:
     by_unit = _ward_users({a[2] for a in applications}, Action.RUN_REVIEW, day)
     items = []
     for pk, applied, unit_id, code, head in applications:
-        deadline = applied + datetime.timedelta(days=REGULAR_DECISION_DAYS)
+        deadline = regular_review_start(applied) + datetime.timedelta(days=REGULAR_DECISION_DAYS)
+        if (deadline - day).days > DEADLINE_WARNING_DAYS:
+            continue
         kind = ReminderKind.REVIEW_OVERDUE if deadline < day else ReminderKind.REVIEW_DUE
         url = reverse("households:assessment_detail", args=[pk])
         title = _household_label(code, head)[:300]

@@ -110,32 +110,39 @@ def test_insurance_cards_expired_yesterday_and_within_30_days(halong_officer, ha
         assert f"member:{other.pk}" not in officer
 
 
-def test_regular_applications_near_and_past_their_15_day_deadline(halong_officer, halong_member):
+@pytest.mark.parametrize(
+    ("day", "kind"),
+    [
+        (datetime.date(2026, 3, 26), None),  # due 30/3: in 4 days, not yet
+        (datetime.date(2026, 3, 27), ReminderKind.REVIEW_DUE),  # in 3 days
+        (datetime.date(2026, 3, 30), ReminderKind.REVIEW_DUE),  # due today
+        (datetime.date(2026, 3, 31), ReminderKind.REVIEW_OVERDUE),  # due yesterday
+    ],
+)
+def test_regular_applications_near_and_past_their_15_day_deadline(
+    halong_officer, halong_member, day, kind
+):
+    # Applied 20/2: taken up by the monthly review of 15/3, decided by 30/3 (QĐ 24, Điều 5).
     regular = ReviewRoundFactory(unit=unit("6688"), kind=ReviewKind.REGULAR, year=2026)
-    due_in_3, due_today, due_yesterday, due_in_4 = (
-        AssessmentFactory(
-            household=HouseholdFactory(unit=unit("6688")),
-            round=regular,
-            status=AssessmentStatus.LISTED,
-            application_date=days(-15 + offset),
-        )
-        for offset in (3, 0, -1, 4)
+    waiting = AssessmentFactory(
+        household=HouseholdFactory(unit=unit("6688")),
+        round=regular,
+        status=AssessmentStatus.LISTED,
+        application_date=datetime.date(2026, 2, 20),
     )
-    AssessmentFactory(
+    decided = AssessmentFactory(
         household=HouseholdFactory(unit=unit("6688")),
         round=regular,
         status=AssessmentStatus.RECOGNISED,
-        application_date=days(-30),
+        application_date=datetime.date(2026, 2, 20),
     )
+    assert waiting.decision_deadline == datetime.date(2026, 3, 30)
 
-    digest = build_digest(DAY)
+    digest = build_digest(day)
 
-    assert _kinds(digest, halong_officer) == {
-        f"assessment:{due_in_3.pk}": ReminderKind.REVIEW_DUE,
-        f"assessment:{due_today.pk}": ReminderKind.REVIEW_DUE,
-        f"assessment:{due_yesterday.pk}": ReminderKind.REVIEW_OVERDUE,
-    }
-    assert f"assessment:{due_in_4.pk}" not in _kinds(digest, halong_officer)
+    kinds = _kinds(digest, halong_officer)
+    assert kinds.get(f"assessment:{waiting.pk}") == kind
+    assert f"assessment:{decided.pk}" not in kinds
     assert halong_member.pk not in digest  # members do not run the review
 
 
