@@ -141,3 +141,10 @@ def data_migration_rows(db):
     if not SupportType.objects.exists():
         importlib.import_module("plans.migrations.0002_catalogue").load(apps, None)
         importlib.import_module("plans.migrations.0004_catalogue_corrections").forward(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_optional(settings):
+    """Tests sign in with ``force_login``: the second factor is off unless a test turns it
+    on (``tests/halong/test_two_factor.py``)."""
+    settings.TWO_FACTOR_ENFORCED = False

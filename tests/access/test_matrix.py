@@ -154,6 +154,9 @@ URLS: dict[str, Entry] = {
     "password_reset_done": E(public=True),
     "password_reset_confirm": E(public=True, uidb64="uidb64", token="token"),
     "password_reset_complete": E(public=True),
+    "two_factor_manage": E(),
+    "two_factor_setup": E(),
+    "two_factor_verify": E(),
     # communes
     "communes:unit_list": E(),
     "communes:unit_detail": E(pk="ward_pk"),

@@ -45,6 +45,13 @@ class Command(BaseCommand):
         for login in logins:
             where = login.unit_code and f"ward {login.unit_code}" or "city"
             self.stdout.write(f"  {login.username:<16} {login.role:<13} {where}")
+        self.stdout.write(
+            "Two-factor sign-in: admin, the heads and the city logins enrol at their first\n"
+            "  sign-in: after the password, scan the QR code with an authenticator app\n"
+            "  (Google Authenticator, FreeOTP, ...; or type the key shown), enter its 6-digit\n"
+            "  code, and keep the 10 recovery codes shown. Officers and members may enrol\n"
+            "  from their menu (Two-factor sign-in). TWO_FACTOR_ENFORCED=0 turns it off."
+        )
 
     def _seed_households(self, rng: random.Random) -> None:
         started = time.perf_counter()
