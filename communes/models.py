@@ -507,3 +507,30 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The access log is append-only.")
+
+
+class UserSession(models.Model):
+    """A signed-in session, so its user (or a head, or an administrator) can end it.
+
+    Written at sign-in and removed at sign-out (``communes.sessions``); the
+    session itself lives in ``django.contrib.sessions``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="signed_in_sessions",
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in at"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%d/%m/%Y %H:%M}"

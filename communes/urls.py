@@ -25,5 +25,11 @@ urlpatterns = [
     ),
     path("names-grants/", views.names_grant_list, name="names_grant_list"),
     path("names-grants/<int:pk>/", views.names_grant_decide, name="names_grant_decide"),
+    path(
+        "memberships/<int:pk>/sessions/end/",
+        views.membership_sessions_end,
+        name="membership_sessions_end",
+    ),
+    path("accounts/sessions/", views.session_list, name="session_list"),
     path("access-log/", views.access_log, name="access_log"),
 ]

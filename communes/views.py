@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import (
@@ -33,6 +33,7 @@ from .permissions import (
     require,
     unit_ids_with,
 )
+from .sessions import active_sessions, end_sessions
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -291,6 +292,41 @@ def names_grant_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "may_decide": may_decide,
     }
     return render(request, "communes/names_grant_decide.html", context)
+
+
+# --- Signed-in sessions --------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The user's own sessions; ending one (or all others) signs that browser out."""
+    current = request.session.session_key
+    if request.method == "POST":
+        if request.POST.get("action") == "others":
+            ended = end_sessions(request.user, keep=current)
+        else:
+            key = request.POST.get("session", "")
+            ended = end_sessions(request.user, keys=[key], keep=current)
+        messages.success(request, _("%(count)s session(s) ended.") % {"count": ended})
+        return redirect("communes:session_list")
+    sessions = list(active_sessions(request.user))
+    for session in sessions:
+        session.is_current = session.session_key == current
+    return render(request, "communes/session_list.html", {"sessions": sessions})
+
+
+@require_POST
+def membership_sessions_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """A head (or an administrator) signs a member of their committee out everywhere."""
+    membership = _membership_or_404(request, pk)
+    require(membership.user_id != request.user.pk)
+    ended = end_sessions(membership.user)
+    messages.success(
+        request,
+        _("%(user)s signed out of %(count)s session(s).")
+        % {"user": membership.user.get_full_name() or membership.user.username, "count": ended},
+    )
+    return redirect(membership.committee)
 
 
 @require_GET

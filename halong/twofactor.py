@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from communes.models import CITY_ROLES, Membership
 from communes.permissions import HEAD_ROLES
+from communes.reauth import mark_authenticated
 
 #: Recovery codes given at enrolment (each works once).
 RECOVERY_CODES = 10
@@ -174,6 +175,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["token"].replace(" ", ""))
         if device is not None:
             otp_login(request, device)
+            mark_authenticated(request)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from communes import reauth
+
 from . import twofactor, views
 
 urlpatterns = [
@@ -10,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("reports/", views.report_view, name="report"),
     path("reports/download/", views.report_download, name="report_download"),
+    path("accounts/confirm/", reauth.reauthenticate, name="reauthenticate"),
     path("accounts/two-factor/", twofactor.two_factor_manage, name="two_factor_manage"),
     path("accounts/two-factor/setup/", twofactor.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", twofactor.two_factor_verify, name="two_factor_verify"),

@@ -22,6 +22,7 @@ from communes.permissions import (
     unit_ids_with,
     uses_names_grant,
 )
+from communes.reauth import reveal_burst_refused
 from communes.selectors import grassroots_units_for, villages_of
 
 from ..event_selectors import household_events, household_transfers
@@ -138,6 +139,9 @@ def member_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
     member.household = get_named_household_or_404(request.user, member.household_id)
     if not member.citizen_id:
         raise Http404
+    refused = reveal_burst_refused(request, household=member.household, member_id=member.pk)
+    if refused is not None:
+        return refused
     log_access(
         request,
         AccessKind.REVEAL_CITIZEN_ID,

@@ -25,6 +25,7 @@ from communes.jobs.models import JobKind
 from communes.jobs.services import start_job
 from communes.models import AdministrativeUnit
 from communes.permissions import Action, has_perm, require, unit_ids_with
+from communes.reauth import recent_auth_required
 
 from ..forms.transfer import ImportUploadForm
 from ..models import PovertyStandard, StandardLevel
@@ -171,6 +172,7 @@ def import_template(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@recent_auth_required
 def household_export(request: HttpRequest) -> HttpResponse:
     """The households of the list page's current filter, in the import's columns (a job)."""
     if not has_perm(request.user, Action.EXPORT_HOUSEHOLDS):
@@ -193,6 +195,7 @@ def household_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@recent_auth_required
 def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The results of one review round, in the import's columns (a job)."""
     review_round = get_round_or_404(request.user, pk)

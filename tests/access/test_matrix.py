@@ -154,6 +154,7 @@ URLS: dict[str, Entry] = {
     "password_reset_done": E(public=True),
     "password_reset_confirm": E(public=True, uidb64="uidb64", token="token"),
     "password_reset_complete": E(public=True),
+    "reauthenticate": E(),
     "two_factor_manage": E(),
     "two_factor_setup": E(),
     "two_factor_verify": E(),
@@ -169,6 +170,8 @@ URLS: dict[str, Entry] = {
     "communes:membership_end": E(pk="membership_pk"),
     "communes:access_log": E(),
     "communes:names_grant_request": E(pk="membership_pk"),
+    "communes:membership_sessions_end": E(pk="membership_pk"),
+    "communes:session_list": E(),
     "communes:names_grant_list": E(),
     "communes:names_grant_decide": E(pk="grant_request_pk"),
     # households: register
