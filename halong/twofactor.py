@@ -21,6 +21,8 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,8 +66,29 @@ def _confirmed_totp(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+#: Kept in the session at sign-in (and on enrolment), so pages cost no query:
+#: "verify" (a device exists), "setup" (one is required) or "" (optional, none).
+SESSION_STEP = "_second_factor_step"
+
+
+def second_step(user) -> str:
+    if user_has_device(user, confirmed=True):
+        return "verify"
+    return "setup" if two_factor_required(user) else ""
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_STEP] = second_step(user)
+
+
 class TwoFactorMiddleware:
-    """After ``django_otp.middleware.OTPMiddleware``: no page before the second step."""
+    """After ``django_otp.middleware.OTPMiddleware``: no page before the second step.
+
+    What a session needs is decided at sign-in (a role given later applies
+    from the next sign-in).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -75,12 +98,15 @@ class TwoFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not user.is_verified()
             and not request.path.startswith(OPEN_PATHS)
+            and not user.is_verified()
         ):
-            if user_has_device(user, confirmed=True):
+            step = request.session.get(SESSION_STEP)
+            if step is None:  # a session from before two-factor sign-in
+                step = request.session[SESSION_STEP] = second_step(user)
+            if step == "verify":
                 return self._refuse(request, "two_factor_verify")
-            if two_factor_required(user):
+            if step == "setup" and getattr(settings, "TWO_FACTOR_ENFORCED", True):
                 return self._refuse(request, "two_factor_setup")
         return self.get_response(request)
 
@@ -140,6 +166,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session[SESSION_STEP] = "verify"
             codes = _new_recovery_codes(user)
             return render(
                 request,
@@ -211,6 +238,7 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
         if action == "disable" and not required:
             for device in devices_for_user(user, confirmed=None):
                 device.delete()
+            request.session[SESSION_STEP] = ""
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("two_factor_manage")
         messages.error(request, _("This is not possible for your account."))
