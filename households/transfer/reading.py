@@ -119,12 +119,19 @@ def _check_zip(path: Path) -> None:
             compressed, 1
         ):
             raise FileRefused(_("The workbook expands to too much data; it was not opened."))
-        # The sizes in the directory can lie: decompress and count.
+        # The sizes in the directory can lie: decompress and count. A workbook's XML
+        # never declares a document type: one would carry entities (XXE, billion laughs).
         total = 0
         try:
             for entry in entries:
                 with archive.open(entry) as part:
+                    tail = b""
                     while chunk := part.read(1024 * 1024):
+                        if b"<!DOCTYPE" in (tail + chunk).upper():
+                            raise FileRefused(
+                                _("The workbook declares XML entities; it was not opened.")
+                            )
+                        tail = chunk[-16:]
                         total += len(chunk)
                         if total > MAX_UNCOMPRESSED_BYTES or total > MAX_COMPRESSION_RATIO * max(
                             compressed, 1

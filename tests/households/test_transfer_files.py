@@ -77,3 +77,55 @@ def test_real_workbook_is_read_with_excel_row_numbers(tmp_path):
 
     assert [number for number, _values in table.households.rows] == [2, 4]
     assert table.members is None
+
+
+def _with_sheet_xml(tmp_path, xml: bytes):
+    """A real workbook whose first sheet's XML is replaced by ``xml``."""
+    source = write_workbook(tmp_path / "source.xlsx", [household()])
+    path = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as evil:
+        for entry in original.infolist():
+            data = original.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = xml
+            evil.writestr(entry, data)
+    return path
+
+
+def test_external_entity_xxe_is_refused(tmp_path):
+    xml = (
+        b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    assert "declares XML entities" in _refused(_with_sheet_xml(tmp_path, xml))
+
+
+def test_billion_laughs_is_refused(tmp_path):
+    entities = b"".join(
+        b'<!ENTITY l%d "%s">' % (n, b"&l%d;" % (n - 1) * 10 if n else b"lol") for n in range(10)
+    )
+    xml = (
+        b'<?xml version="1.0"?><!doctype w [' + entities + b"]>"
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    assert "declares XML entities" in _refused(_with_sheet_xml(tmp_path, xml))
+
+
+def test_zip_bomb_whose_directory_lies_about_sizes_is_refused(tmp_path):
+    path = tmp_path / "liar.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 30_000_000)
+    data = bytearray(path.read_bytes())
+    # Claim 1,000 bytes uncompressed in the central directory (offset 24 of each entry).
+    position = 0
+    while (position := data.find(b"PK\x01\x02", position)) != -1:
+        data[position + 24 : position + 28] = (1000).to_bytes(4, "little")
+        position += 4
+    path.write_bytes(bytes(data))
+    assert _refused(path)  # refused, whatever it says: nothing was parsed
