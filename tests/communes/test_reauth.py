@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from communes.jobs.models import Job
 from communes.models import AccessKind, AccessLog
 from communes.reauth import SESSION_KEY
 from tests.conftest import unit
@@ -35,8 +36,13 @@ def _export_url():
     return reverse("households:household_export") + f"?unit={unit('6688').pk}&format=csv"
 
 
+def _export_started(response) -> bool:
+    """The export runs as a background job: its page follows."""
+    return response.status_code == 302 and response["Location"].startswith("/jobs/")
+
+
 def test_a_fresh_sign_in_exports_at_once(officer_client):
-    assert officer_client.get(_export_url()).status_code == 200
+    assert _export_started(officer_client.get(_export_url()))
 
 
 def test_an_export_sixteen_minutes_after_sign_in_asks_for_the_password(officer_client):
@@ -47,12 +53,13 @@ def test_an_export_sixteen_minutes_after_sign_in_asks_for_the_password(officer_c
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("reauthenticate"))
     assert not AccessLog.objects.filter(kind=AccessKind.EXPORT).exists()
+    assert not Job.objects.exists()
     confirm = response["Location"]
     wrong = officer_client.post(confirm, {"password": "nope", "next": _export_url()})
     assert wrong.status_code == 200 and wrong.context["form"].errors
     right = officer_client.post(confirm, {"password": PASSWORD, "next": _export_url()})
     assert right.status_code == 302 and right["Location"] == _export_url()
-    assert officer_client.get(_export_url()).status_code == 200
+    assert _export_started(officer_client.get(_export_url()))
 
 
 def test_reveals_past_the_burst_need_the_password_and_refusals_are_logged(
