@@ -120,13 +120,8 @@ def job_files(tmp_path, monkeypatch):
     return location
 
 
-@pytest.fixture
-def data_migration_rows(db):
-    """The rows data migrations create (standards, support catalogue), if a flush removed them.
-
-    A transactional or live-server test earlier on the same worker ends with a
-    flush that empties every table; tests that need the standards ask for this.
-    """
+def _restore_data_migration_rows() -> None:
+    """Re-create what the data migrations wrote, where a flush removed it."""
     import importlib
 
     from django.apps import apps
@@ -138,9 +133,39 @@ def data_migration_rows(db):
         importlib.import_module("households.migrations.0002_load_standards").load_standards(
             apps, None
         )
+        importlib.import_module(
+            "households.migrations.0008_round_standards_by_rule"
+        ).to_years_in_force(apps, None)
     if not SupportType.objects.exists():
         importlib.import_module("plans.migrations.0002_catalogue").load(apps, None)
         importlib.import_module("plans.migrations.0004_catalogue_corrections").forward(apps, None)
+
+
+@pytest.fixture
+def data_migration_rows(db):
+    """The rows data migrations create (standards, support catalogue), if a flush removed them.
+
+    A transactional or live-server test earlier on the same worker ends with a
+    flush that empties every table (``_data_migration_rows_after_a_flush`` now
+    restores them for every database test; kept for the tests that name it).
+    """
+    _restore_data_migration_rows()
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows_after_a_flush(request):
+    """Every database test finds the standards and the support catalogue.
+
+    A transactional or live-server test ends with a flush that empties every
+    table, data-migration rows included; on PostgreSQL a later test of the same
+    worker then found no standard. One EXISTS query per database test.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "django_db_reset_sequences"} & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        _restore_data_migration_rows()
 
 
 @pytest.fixture(autouse=True)
