@@ -49,6 +49,7 @@ from households.models import (
     ReviewKind,
     StandardLevel,
 )
+from households.models.standards import latest_in_force
 from households.signals import register_bulk_changed
 from plans.models import ActionTemplate, SupportRecord, TargetKind
 
@@ -218,8 +219,7 @@ def national_standards() -> list[PovertyStandard]:
 
 def standard_for(year: int, standards: list[PovertyStandard]) -> PovertyStandard | None:
     """The national standard of the periodic review of ``year`` (in force for ``year`` + 1)."""
-    applying = [s for s in standards if s.applies_to_review(year)]
-    return max(applying, key=lambda s: s.first_year) if applying else None
+    return latest_in_force(standards, year + 1)
 
 
 def trend(
@@ -272,7 +272,7 @@ def trend(
     for year in range(min(counts), max(counts) + 1):
         standard = standard_for(year, standards)
         by_status = counts.get(year, {})
-        in_force = _in_force(year, standards)
+        in_force = latest_in_force(standards, year)
         comparison = None
         if year in years_compared and in_force is not None and in_force != standard:
             comparison = in_force
@@ -292,12 +292,6 @@ def trend(
             )
         )
     return points
-
-
-def _in_force(year: int, standards: list[PovertyStandard]) -> PovertyStandard | None:
-    """The national standard in force during ``year`` (the regular reviews' one)."""
-    applying = [s for s in standards if s.applies_in(year)]
-    return max(applying, key=lambda s: s.first_year) if applying else None
 
 
 @dataclass(frozen=True)

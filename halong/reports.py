@@ -67,6 +67,7 @@ from households.models import (
     PovertyStandard,
     StandardLevel,
 )
+from households.models.standards import latest_in_force
 from households.transitions import NEAR_POOR, POOR, Transition, transition
 from plans.models import ActionStatus, PlanAction, SupportRecord
 
@@ -426,8 +427,7 @@ class _Standards:
         self.all = list(PovertyStandard.objects.all())
 
     def in_force(self, year: int, level: str = StandardLevel.NATIONAL):
-        found = [s for s in self.all if s.level == level and s.applies_in(year)]
-        return max(found, key=lambda s: s.first_year) if found else None
+        return latest_in_force(self.all, year, level)
 
     def of_review(self, year: int, level: str = StandardLevel.NATIONAL):
         return self.in_force(year + 1, level)

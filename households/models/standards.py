@@ -33,6 +33,13 @@ def _vnd(verbose_name, help_text=""):
     return models.BigIntegerField(verbose_name, null=True, blank=True, help_text=help_text)
 
 
+def latest_in_force(standards, year: int, level: str = "national"):
+    """Of ``standards`` (already read), the one of ``level`` in force in ``year``: the
+    newest where two overlap. ``PovertyStandard.national_for`` asks the database."""
+    found = [s for s in standards if s.level == level and s.applies_in(year)]
+    return max(found, key=lambda s: s.first_year, default=None)
+
+
 class PovertyStandard(models.Model):
     """One versioned standard, e.g. ``ND07-2022``; amounts in VND/person/month."""
 

@@ -98,13 +98,21 @@ def standards_by_rule(*, kind: str, year: int, opened_on: datetime.date) -> Roun
     if kind == ReviewKind.PERIODIC:
         national = PovertyStandard.for_review_year(year)
         provincial = PovertyStandard.for_review_year(year, StandardLevel.PROVINCIAL)
-        current = PovertyStandard.national_for(year)
     else:
         national = PovertyStandard.national_for(opened_on)
         provincial = PovertyStandard.provincial_for(opened_on)
-        current = national
-    comparison = current if current is not None and current != national else None
+    comparison = _comparison_standard(kind=kind, year=year, opened_on=opened_on, national=national)
     return RoundStandards(national=national, provincial=provincial, comparison=comparison)
+
+
+def _comparison_standard(
+    *, kind: str, year: int, opened_on: datetime.date, national: PovertyStandard | None
+):
+    """The national standard in force when the round runs (during a periodic round's
+    year, on a regular round's date), when the round classifies under another one
+    (a change of standard, or a head's override); else ``None``."""
+    current = PovertyStandard.national_for(year if kind == ReviewKind.PERIODIC else opened_on)
+    return current if current is not None and current != national else None
 
 
 @transaction.atomic
@@ -195,12 +203,14 @@ def round_set_standards(
         ) % {"count": surveyed, "code": review_round.standard.code}
     if errors:
         raise ValidationError(errors)
-    current = PovertyStandard.national_for(
-        review_round.year if review_round.kind == ReviewKind.PERIODIC else review_round.opened_on
-    )
     review_round.standard = standard
     review_round.provincial_standard = provincial_standard
-    review_round.comparison_standard = current if current not in (None, standard) else None
+    review_round.comparison_standard = _comparison_standard(
+        kind=review_round.kind,
+        year=review_round.year,
+        opened_on=review_round.opened_on,
+        national=standard,
+    )
     review_round.standard_reason = "" if by_rule else reason
     review_round._change_reason = reason or _("Standards of the rule restored.")
     with_actor(review_round, actor)

@@ -22,6 +22,7 @@ from ..models import (
     ReviewRound,
     StandardLevel,
 )
+from ..models.standards import latest_in_force
 from .columns import header_key
 from .plans import Row
 
@@ -92,20 +93,10 @@ class ReferenceData:
         self.standards: dict[int, tuple[PovertyStandard | None, PovertyStandard | None]] = {}
         standards = list(PovertyStandard.objects.prefetch_related("indicators"))
         for year in years:
-            national = [
-                s
-                for s in standards
-                if s.level == StandardLevel.NATIONAL and s.applies_to_review(year)
-            ]
-            provincial = [
-                s
-                for s in standards
-                if s.level == StandardLevel.PROVINCIAL and s.applies_to_review(year)
-            ]
-            key = lambda s: s.first_year  # noqa: E731
+            # The periodic review of the file's year: the standards in force the next year.
             self.standards[year] = (
-                max(national, key=key) if national else None,
-                max(provincial, key=key) if provincial else None,
+                latest_in_force(standards, year + 1, StandardLevel.NATIONAL),
+                latest_in_force(standards, year + 1, StandardLevel.PROVINCIAL),
             )
         self.indicator_ids = {s.pk: {i.code: i.pk for i in s.indicators.all()} for s in standards}
 
