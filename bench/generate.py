@@ -396,14 +396,14 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
                     (
                         next_round, unit_id, year, "periodic", national[year].pk,
                         provincial.pk if provincial and provincial.applies_to_review(year) else None,
-                        datetime.date(year, 9, 1), datetime.date(year, 12, 14), STAMP,
+                        "", datetime.date(year, 9, 1), datetime.date(year, 12, 14), STAMP,
                     )
                 )  # fmt: skip
                 next_round += 1
         writer.write(
             ReviewRound,
             ["id", "unit_id", "year", "kind", "standard_id", "provincial_standard_id",
-             "opened_on", "closed_on", "created_at"],
+             "standard_reason", "opened_on", "closed_on", "created_at"],
             round_rows,
         )  # fmt: skip
 
@@ -475,7 +475,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
                         datetime.date(year, 9, 3) + datetime.timedelta(days=r.randint(0, 60)),
                         members, income, "[]", status,
                         status if provincial and provincial.applies_to_review(year) else "",
-                        status, "", "", f"{1500 + at % 2000}/QĐ-UBND", decided,
+                        "", status, "", "", f"{1500 + at % 2000}/QĐ-UBND", decided,
                         "Chủ tịch UBND", "", f"{aid % 1000:03d}/GCN-HN.HCN" if listed else "",
                         "", 1, STAMP, STAMP,
                     )  # fmt: skip
@@ -485,7 +485,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
             Assessment,
             ["id", "household_id", "round_id", "unit_id", "year", "status", "surveyed_on",
              "member_count", "income_per_capita", "support_needs", "national_status",
-             "provincial_status", "recorded_status", "meeting_chair", "complaints",
+             "provincial_status", "comparison_status", "recorded_status", "meeting_chair", "complaints",
              "decision_number", "decision_date", "decision_signer", "refusal_reason",
              "certificate_number", "notes", "version", "created_at", "updated_at"],
             assessment_rows(),
@@ -589,8 +589,8 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
                         support_types[code], SUPPORT_AMOUNTS.get(code, 500_000), given,
                         given if period_end else None, period_end, rng.choice(SOURCES), "",
                         "UBND cấp xã", "", None, 6.6 if loan else None, 36 if loan else None,
-                        ("repaid" if year < 2022 else "current") if loan else "", "", "", None,
-                        STAMP, STAMP,
+                        ("repaid" if year < 2022 else "current") if loan else "", "", "", "", "",
+                        None, STAMP, STAMP,
                     )  # fmt: skip
                     sid += 1
 
@@ -599,7 +599,8 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
             ["id", "household_id", "member_id", "support_type_id", "amount", "given_on",
              "period_start", "period_end", "funding_source", "programme", "provider",
              "legal_basis", "action_id", "loan_rate_pct", "loan_term_months", "loan_status",
-             "conflict_reason", "notes", "created_by_id", "created_at", "updated_at"],
+             "conflict_reason", "insurance_group", "eligibility_reason", "notes", "created_by_id",
+             "created_at", "updated_at"],
             support_rows(),
         )  # fmt: skip
         print(

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py [--quick]
 
-Runs report, pages, export, import (``bench/import_households.py``) and the
+Runs report, pages, growth (the pages at a tenth of the register), export, import (``bench/import_households.py``) and the
 load test as separate processes (so that each peak RSS is its own) and
 prints their FIGURE lines together at the end. ``--quick``: fewer runs and a
 20-second load test. Exit status 1 when a figure missed its target.
@@ -26,6 +26,7 @@ def main(argv=None) -> int:
     steps = [
         ["report.py", *runs],
         ["pages.py", *(["--runs", "5"] if options.quick else [])],
+        ["growth.py", *(["--runs", "3"] if options.quick else [])],
         ["export.py"],
         ["import_households.py"],
         ["load.py", *(["--seconds", "20"] if options.quick else [])],
