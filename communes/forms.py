@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AccessKind, Membership, Role
 from .permissions import may_grant_named_lists
+from .selectors import about_units
 
 
 def model_field(model, name: str, **kwargs) -> forms.Field:
@@ -154,7 +155,7 @@ class AccessLogFilterForm(forms.Form):
             return entries
         data = self.cleaned_data
         if data["unit"]:
-            entries = entries.filter(unit=data["unit"])
+            entries = entries.filter(about_units([data["unit"].pk]))
         if data["kind"]:
             entries = entries.filter(kind=data["kind"])
         if data["user"]:

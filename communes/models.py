@@ -484,6 +484,11 @@ class AccessLog(models.Model):
     label = models.CharField(_("record"), max_length=300, blank=True)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    #: Every unit whose records the entry moved (an export of several wards):
+    #: each of their heads finds the entry in their log, ``unit`` or not.
+    units = models.ManyToManyField(
+        AdministrativeUnit, verbose_name=_("units of the rows"), related_name="+", blank=True
+    )
 
     objects = AccessLogQuerySet.as_manager()
 

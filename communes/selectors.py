@@ -23,7 +23,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .models import (
@@ -196,6 +196,18 @@ def resolve_unit_code(code: str, on: datetime.date) -> AdministrativeUnit | None
 
 
 def access_log_for(unit_ids: frozenset[int] | None):
-    """Access log entries about ``unit_ids`` (``None``: all, with entries of no unit)."""
+    """Access log entries about ``unit_ids`` (``None``: all, with entries of no unit).
+
+    An entry is about a unit when it is the entry's unit or one of the units
+    its rows belong to (an export of several wards is in each ward's log).
+    """
     entries = AccessLog.objects.select_related("user", "unit").order_by("-at", "-pk")
-    return entries if unit_ids is None else entries.filter(unit_id__in=unit_ids)
+    return entries if unit_ids is None else entries.filter(about_units(unit_ids))
+
+
+def about_units(unit_ids) -> Q:
+    """Entries whose unit, or one of whose rows' units, is in ``unit_ids``."""
+    rows_in = AccessLog.units.through.objects.filter(
+        accesslog_id=OuterRef("pk"), administrativeunit_id__in=unit_ids
+    )
+    return Q(unit_id__in=unit_ids) | Q(Exists(rows_in))

@@ -212,6 +212,7 @@ class HouseholdAdmin(ExportMixin, SimpleHistoryAdmin):
             AccessKind.EXPORT,
             label=name,
             rows=queryset.count(),
+            units=queryset.order_by().values_list("unit_id", flat=True).distinct(),
             file=name,
             format=file_format.get_extension(),
             filters=request.GET.urlencode(),

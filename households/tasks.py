@@ -154,7 +154,14 @@ def _export_output(job, progress, households, *, year, detail: dict) -> JobOutpu
     rows = households.count()
     progress.total(rows)
     chunks = export_households(households, fmt=fmt, year=year, on_rows=progress.read)
-    log = {"kind": AccessKind.EXPORT, "rows": rows, "detail": {"format": fmt, **detail}}
+    # The wards whose records the file holds: the export is in each one's access log.
+    units = sorted(set(households.order_by().values_list("unit_id", flat=True).distinct()))
+    log = {
+        "kind": AccessKind.EXPORT,
+        "rows": rows,
+        "units": units,
+        "detail": {"format": fmt, **detail},
+    }
     return JobOutput(
         result={"rows": rows, "log": log},
         chunks=chunks,

@@ -74,6 +74,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         unit=job.unit,
         label=job.result_name,
         rows=log.get("rows"),
+        units=log.get("units", ()),
         file=job.result_name,
         job=job.pk,
         **log.get("detail", {}),

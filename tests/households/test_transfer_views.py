@@ -10,7 +10,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from communes.jobs.models import JobKind, JobState
-from communes.models import AccessKind, AccessLog
+from communes.models import AccessKind, AccessLog, Role
 from households.models import Assessment, Household
 from tests.conftest import unit
 from tests.factories import AssessmentFactory, HouseholdFactory, ReviewRoundFactory
@@ -162,6 +162,42 @@ def test_list_export_follows_the_filter_and_the_scope(client, halong_officer):
     assert rows[1][3] == "'=1+2"
     log = AccessLog.objects.get(kind=AccessKind.EXPORT)
     assert log.rows == 1 and log.user == halong_officer and log.detail["job"] == job.pk
+
+
+def test_an_officers_export_is_in_the_log_of_the_wards_head_and_the_city(
+    client, halong_officer, halong_head, city_head, baichay_officer, make_member
+):
+    """An export with no ward filter is recorded with the wards of its rows (issue 23)."""
+    HouseholdFactory(unit=unit("6688"), code="HL-1")
+    client.force_login(halong_officer)
+    job = job_of(client.get(reverse("households:household_export"), {"q": "HL-1"}))
+    job_file(client, job)
+    entry = AccessLog.objects.get(kind=AccessKind.EXPORT)
+    assert entry.unit == unit("6688")  # the rows are one ward's
+    assert list(entry.units.all()) == [unit("6688")]
+
+    log_url = reverse("communes:access_log") + "?kind=export"
+    for viewer in (halong_head, city_head):
+        client.force_login(viewer)
+        page = client.get(log_url)
+        assert [e.pk for e in page.context["page_obj"]] == [entry.pk], viewer
+    baichay_head = make_member(Role.WARD_HEAD, unit("6673"))
+    client.force_login(baichay_head)
+    assert list(client.get(log_url).context["page_obj"]) == []
+
+
+def test_an_export_of_several_wards_is_in_each_wards_log(halong_head, city_head, make_member):
+    from communes.audit import log_access
+    from communes.selectors import access_log_for
+
+    entry = log_access(
+        None, AccessKind.EXPORT, user=city_head, rows=2, units=[unit("6688"), unit("6673")]
+    )
+
+    assert entry.unit is None and entry.units.count() == 2
+    assert list(access_log_for(frozenset({unit("6688").pk}))) == [entry]
+    assert list(access_log_for(frozenset({unit("6673").pk}))) == [entry]
+    assert list(access_log_for(frozenset({unit("6658").pk}))) == []
 
 
 def test_csv_export(client, halong_officer):

@@ -56,6 +56,7 @@ class Command(BaseCommand):
             user=user,
             label=output.name,
             rows=count,
+            units=households.order_by().values_list("unit_id", flat=True).distinct(),
             file=output.name,
             format=fmt,
             year=options["year"],
