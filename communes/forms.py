@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import AccessKind, Membership, Role
 from .permissions import may_grant_named_lists
 from .selectors import about_units
+from .text import natural_key
 
 
 def model_field(model, name: str, **kwargs) -> forms.Field:
@@ -168,3 +169,23 @@ class AccessLogFilterForm(forms.Form):
         if data["date_to"]:
             entries = entries.filter(at__date__lte=data["date_to"])
         return entries
+
+
+class NaturalOrderIterator(forms.models.ModelChoiceIterator):
+    """The queryset's choices in natural order of (parent name, name): Tổ 1, Tổ 2, … Tổ 10."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        objects = sorted(
+            self.queryset.select_related("parent"),
+            key=lambda o: (natural_key(o.parent.name) if o.parent_id else (), natural_key(o.name)),
+        )
+        for obj in objects:
+            yield self.choice(obj)
+
+
+class NaturalOrderChoiceField(forms.ModelChoiceField):
+    """A choice of units (villages) listed as people count them, not as strings sort."""
+
+    iterator = NaturalOrderIterator

@@ -1,6 +1,7 @@
 """Text helpers: search that ignores Vietnamese diacritics; spreadsheet-safe cells."""
 
 import datetime
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
@@ -55,3 +56,9 @@ def spreadsheet_unquote(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
         return text[1:]
     return text
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders numbers by value: "Tổ 2" before "Tổ 10" (folded, so accents don't reorder)."""
+    parts = re.split(r"(\d+)", fold(text))
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part)

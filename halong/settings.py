@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -91,6 +93,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "halong.urls"
 WSGI_APPLICATION = "halong.wsgi.application"
+
+# Widgets render through the project's templates, so templates/django/forms/
+# can override one (the empty choice of a select says "— choose —").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communes.forms import DateInput
+from communes.forms import DateInput, NaturalOrderChoiceField
 
 
 class MeetingRecordForm(forms.Form):
-    village = forms.ModelChoiceField(
+    village = NaturalOrderChoiceField(
         label=_("Village / residential group"),
         queryset=None,
         required=False,

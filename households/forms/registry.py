@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communes.forms import DateInput, model_field
+from communes.forms import DateInput, NaturalOrderChoiceField, model_field
 from communes.models import AdministrativeUnit
 from communes.text import fold
 
@@ -22,7 +22,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class VillageChoiceField(forms.ModelChoiceField):
+class VillageChoiceField(NaturalOrderChoiceField):
     """Villages labelled with their ward: "Tổ 3 (Phường Hạ Long)"."""
 
     def label_from_instance(self, obj: AdministrativeUnit) -> str:
@@ -34,7 +34,7 @@ def villages_of_units(units) -> QuerySet[AdministrativeUnit]:
         AdministrativeUnit.objects.villages()
         .filter(parent__in=units)
         .select_related("parent")
-        .order_by("parent__name", "name")
+        .order_by("parent__name", "name")  # VillageChoiceField lists them in natural order
     )
 
 

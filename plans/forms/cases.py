@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from communes.forms import NaturalOrderChoiceField
 from communes.models import AdministrativeUnit
 from households.models import Household, PovertyStatus
 
@@ -22,7 +23,7 @@ class MemberChoiceField(forms.ModelChoiceField):
 class CaseFilterForm(forms.Form):
     """GET filters of the assignment list; ``filter()`` applies them."""
 
-    village = forms.ModelChoiceField(
+    village = NaturalOrderChoiceField(
         label=_("Village"),
         queryset=AdministrativeUnit.objects.none(),
         required=False,

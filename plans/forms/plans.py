@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communes.forms import DateInput, model_field
 
@@ -123,8 +124,11 @@ def action_initial(action: PlanAction) -> dict:
 
 
 class ActionStatusForm(forms.Form):
+    # "Status" alone is a household's classification ("Phân loại") in Vietnamese.
     status = forms.ChoiceField(
-        label=_("Status"), choices=ActionStatus.choices, widget=forms.RadioSelect
+        label=pgettext_lazy("plan action progress", "Status"),
+        choices=ActionStatus.choices,
+        widget=forms.RadioSelect,
     )
     completed_on = model_field(
         PlanAction,

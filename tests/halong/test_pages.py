@@ -133,3 +133,20 @@ def test_navigation_links_head_to_own_wards_case_pages(client, halong_head):
     ward = unit("6688")
     assert reverse("plans:case_assign", args=[ward.pk]) in more
     assert reverse("plans:member_load", args=[ward.pk]) in more
+
+
+def test_an_empty_choice_says_choose_not_dashes():
+    """Selects' empty choice reads as Django's own ("- Chọn một mục -"), never dashes (issue 23)."""
+    from django import forms
+    from django.utils import translation
+
+    from communes.models import AdministrativeUnit
+
+    class Form(forms.Form):
+        unit = forms.ModelChoiceField(queryset=AdministrativeUnit.objects.none(), required=False)
+        pick = forms.ChoiceField(choices=[("", "---------"), ("a", "A")], required=False)
+
+    with translation.override("vi"):
+        html = str(Form())
+    assert "---------" not in html
+    assert html.count("- Chọn một mục -") == 2

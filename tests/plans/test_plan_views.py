@@ -447,3 +447,13 @@ def test_household_section_offers_no_new_plan_when_household_not_poor(units, hal
     household = HouseholdFactory(unit=unit("6688"))
     recognised(household, status=PovertyStatus.NOT_POOR, deprived=(), causes=())
     assert create_url(household) not in render_section(halong_officer, household)
+
+
+def test_the_action_status_is_labelled_status_not_classification():
+    """ "Status" alone translates as a household's "Phân loại"; an action's is "Trạng thái"."""
+    from django.utils import translation
+
+    from plans.forms.plans import ActionStatusForm
+
+    with translation.override("vi"):
+        assert str(ActionStatusForm().fields["status"].label) == "Trạng thái"
