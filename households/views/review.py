@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +54,8 @@ from ..services.common import StaleEdit
 from ..suggest import suggest_deprivations
 
 #: Service error keys that a form calls by another name.
+#: Rounds per page of the list (the city sees every unit's rounds of every year).
+ROUND_LIST_PAGE_SIZE = 50
 FIELD_ALIASES = {"deprivation_codes": "deprivations", "review_round": "review_round"}
 
 
@@ -71,9 +74,26 @@ def _units_running_reviews(user):
 
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = rounds_for(request.user).annotate(assessment_count=Count("assessments"))
+    """Open rounds first, then the newest; each with its households per step."""
+    steps = [
+        (status, Count("assessments", filter=Q(assessments__status=status)))
+        for status in AssessmentStatus
+    ]
+    rounds = (
+        rounds_for(request.user)
+        .annotate(assessment_count=Count("assessments"), **{f"n_{s}": c for s, c in steps})
+        .order_by(F("closed_on").desc(nulls_first=True), "-year", "-opened_on", "unit__name")
+    )
+    page = Paginator(rounds, ROUND_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    for review_round in page.object_list:
+        review_round.progress = [
+            (status.label, getattr(review_round, f"n_{status}"))
+            for status in AssessmentStatus
+            if getattr(review_round, f"n_{status}")
+        ]
     context = {
-        "rounds": rounds,
+        "rounds": page.object_list,
+        "page_obj": page,
         "can_open": _units_running_reviews(request.user).exists(),
     }
     return render(request, "households/round_list.html", context)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
@@ -547,3 +548,24 @@ def test_other_wards_complaint_pages_are_404(client, baichay_officer, posted_ass
     client.force_login(baichay_officer)
     assert client.get(url("complaint_create", posted_assessment.pk)).status_code == 404
     assert client.get(url("complaint_settle", complaint.pk)).status_code == 404
+
+
+def test_round_list_puts_open_rounds_first_then_the_newest_with_progress(client, halong_officer):
+    ward = unit("6688")
+    closed_2025 = ReviewRoundFactory(unit=ward, year=2025, closed_on=datetime.date(2025, 12, 20))
+    open_2024 = ReviewRoundFactory(unit=ward, year=2024, kind=ReviewKind.REGULAR)
+    open_2026 = ReviewRoundFactory(unit=ward, year=2026)
+    closed_2023 = ReviewRoundFactory(unit=ward, year=2023, closed_on=datetime.date(2023, 12, 20))
+    for status in (AssessmentStatus.LISTED, AssessmentStatus.LISTED, AssessmentStatus.SURVEYED):
+        AssessmentFactory(round=open_2026, household__unit=ward, year=2026, status=status)
+    client.force_login(halong_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(url("round_list"))
+
+    rounds = list(response.context["rounds"])
+    assert rounds == [open_2026, open_2024, closed_2025, closed_2023]
+    assert rounds[0].progress == [("Listed", 2), ("Surveyed", 1)]
+    assert rounds[1].progress == []
+    html = response.content.decode()
+    assert html.count('badge text-bg-success">open<') == 2
