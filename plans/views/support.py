@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communes.forms import add_service_errors
 from communes.history import change_history
 from communes.permissions import Action, can_view_names, require, unit_ids_with
-from communes.selectors import grassroots_units_for
+from communes.selectors import grassroots_units_for, today
 from households.selectors import get_household_or_404
 
 from .. import support_selectors as selectors
@@ -49,7 +49,9 @@ def _named_support(user):
 @require_GET
 def support_list(request: HttpRequest) -> HttpResponse:
     records = _named_support(request.user)
-    form = SupportFilterForm(request.GET or None, units=_ledger_units(request.user))
+    # The ledger opens on the current year; clearing the year shows every year.
+    data = request.GET or {"year": today().year}
+    form = SupportFilterForm(data, units=_ledger_units(request.user))
     records = form.filter(records)
     page = Paginator(
         selectors.with_list_columns(records).order_by("-given_on", "-pk"), PAGE_SIZE

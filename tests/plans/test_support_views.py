@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from communes.models import Role
+from communes.selectors import today
 from plans.models import SupportRecord
 from plans.support_selectors import named_support_for, support_for
 from tests.conftest import REFORM, committee_of, unit
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 LIST_URL = reverse("plans:support_list")
+#: The ledger opens on the current year; an empty year shows every year.
+ALL_YEARS = {"year": ""}
 REPORT_URL = reverse("plans:duplicate_report")
 
 
@@ -70,7 +73,7 @@ def electricity_post(**overrides) -> dict:
 def test_list_never_shows_other_ward_when_ward_officer(officer_client, household):
     mine = SupportRecordFactory(household=household)
     SupportRecordFactory(household=HouseholdFactory(unit=unit("6673")))
-    response = officer_client.get(LIST_URL)
+    response = officer_client.get(LIST_URL, ALL_YEARS)
     assert list(response.context["page_obj"]) == [mine]
     assert response.context["totals"]["count"] == 1
 
@@ -84,7 +87,7 @@ def test_list_readable_when_city_staff_has_the_names_grant(client, city_staff_na
     SupportRecordFactory(household=household)
     SupportRecordFactory(household=HouseholdFactory(unit=unit("6673")))
     client.force_login(city_staff_named)
-    response = client.get(LIST_URL)
+    response = client.get(LIST_URL, ALL_YEARS)
     assert response.context["page_obj"].paginator.count == 2
 
 
@@ -96,7 +99,7 @@ def test_list_and_duplicates_are_403_for_city_staff_without_the_grant(client, ci
 
 def test_list_shows_totals_in_vnd(officer_client, household):
     SupportRecordFactory(household=household, amount=1_500_000)
-    response = officer_client.get(LIST_URL)
+    response = officer_client.get(LIST_URL, ALL_YEARS)
     assert "1,500,000\u00a0₫" in response.content.decode()
 
 
@@ -130,8 +133,18 @@ def test_list_query_count_does_not_grow_with_records(
             given_on=D(2025, 1, 1) + datetime.timedelta(days=day),
         )
     with django_assert_num_queries(LIST_QUERIES):
-        response = officer_client.get(LIST_URL)
+        response = officer_client.get(LIST_URL, ALL_YEARS)
     assert len(response.context["page_obj"]) == size
+
+
+def test_list_opens_on_the_current_year(officer_client, household):
+    this_year = SupportRecordFactory(household=household, given_on=today().replace(day=1))
+    SupportRecordFactory(household=household, given_on=today().replace(year=today().year - 1))
+
+    response = officer_client.get(LIST_URL)
+
+    assert response.context["form"]["year"].value() == today().year
+    assert list(response.context["page_obj"]) == [this_year]
 
 
 # --- detail ------------------------------------------------------------------------
