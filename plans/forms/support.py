@@ -157,6 +157,9 @@ def support_initial(household: Household, action: PlanAction | None, today) -> d
     initial = {"given_on": today}
     if action is not None:
         initial |= {"action": action.pk, "support_type": action.support_type_id}
+        # Support given as the action was done: on the day it was done.
+        if action.completed_on:
+            initial["given_on"] = action.completed_on
     return initial
 
 

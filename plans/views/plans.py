@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,8 +25,8 @@ from ..forms.plans import (
     plan_initial,
     status_initial,
 )
-from ..models import ExitPlan, PlanAction, Responsibility, SupportType
-from ..permissions import can_manage_plans, can_update_action
+from ..models import ActionStatus, ExitPlan, PlanAction, Responsibility, SupportType
+from ..permissions import can_manage_plans, can_record_support, can_update_action
 from ..plan_selectors import (
     assessment_targets,
     get_action_or_404,
@@ -202,6 +203,16 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/action_form.html", context)
 
 
+def _offers_support_record(user, action: PlanAction) -> bool:
+    """A support action just done, with nothing in the ledger for it yet (issue 23)."""
+    return (
+        action.status == ActionStatus.DONE
+        and action.support_type_id is not None
+        and can_record_support(user, action.plan.household)
+        and not action.support_records.exists()
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_action_or_404(request.user, pk)
@@ -216,6 +227,16 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Action updated: %(status)s.") % {"status": action.get_status_display()}
             )
+            if _offers_support_record(request.user, action):
+                messages.info(
+                    request,
+                    _(
+                        "Record the support this action stands for: the form is filled in from "
+                        "the action. Cancel if it was recorded elsewhere."
+                    ),
+                )
+                url = reverse("plans:support_create", args=[action.plan.household_id])
+                return redirect(f"{url}?action={action.pk}")
             return redirect(action.plan)
     targets = assessment_targets(action.plan.based_on)
     context = {

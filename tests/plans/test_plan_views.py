@@ -377,6 +377,32 @@ def test_action_status_lets_responsible_member_complete_own_action(client, actio
     )
 
 
+def test_a_support_action_done_offers_the_prefilled_support_form(client, plan, halong_officer):
+    from plans.models import SupportType
+    from tests.factories import SupportRecordFactory
+
+    card = SupportType.objects.get(code="health_insurance")
+    action = PlanActionFactory(plan=plan, support_type=card)
+    response = login(client, halong_officer).post(
+        reverse("plans:action_status", args=[action.pk]),
+        status_post(action, completed_on="2026-11-20"),
+    )
+    support_url = reverse("plans:support_create", args=[plan.household_id])
+    assert response["Location"] == f"{support_url}?action={action.pk}"
+    form = client.get(response["Location"]).context["form"]
+    assert form.initial["action"] == action.pk
+    assert form.initial["support_type"] == card.pk
+    assert form.initial["given_on"] == datetime.date(2026, 11, 20)
+
+    # Already in the ledger, or an action without a support type: back to the plan.
+    recorded = PlanActionFactory(plan=plan, support_type=card)
+    SupportRecordFactory(household=plan.household, support_type=card, action=recorded)
+    plain = PlanActionFactory(plan=plan, support_type=None)
+    for other in (recorded, plain):
+        response = client.post(reverse("plans:action_status", args=[other.pk]), status_post(other))
+        assert response["Location"] == detail_url(plan), other
+
+
 def test_action_status_is_403_when_member_not_responsible(client, plan, household, halong_member):
     other = UserFactory()
     action = PlanActionFactory(plan=plan, responsible=other)
