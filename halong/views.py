@@ -24,6 +24,7 @@ from . import dashboard
 from .forms import ReportDownloadForm, ReportForm
 from .reports import annual_report
 from .tasks import annual_report_task, report_file_stem
+from .worklist import work_list
 
 
 @require_GET
@@ -32,6 +33,13 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = user_scope(request.user)
     context = {"memberships": scope.memberships, "everything": scope.everything}
     dashboard_scope = dashboard.dashboard_scope(request.user)
+    # Ward officers, heads and members start from what they have to do next.
+    if (
+        scope.memberships
+        and not scope.everything
+        and not getattr(dashboard_scope, "is_city", False)
+    ):
+        context["work"] = work_list(request.user, today())
     if dashboard_scope is None:
         return render(request, "home.html", context)
     context["dashboard"] = dashboard.build_dashboard(dashboard_scope)
