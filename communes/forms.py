@@ -16,10 +16,23 @@ def model_field(model, name: str, **kwargs) -> forms.Field:
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as dd/mm/yyyy, whatever the browser's language (issue 23).
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    The browser's own date control shows the date in its locale's order
+    (mm/dd/yyyy in an English browser), so dates are plain text in the
+    Vietnamese order; the forms also accept yyyy-mm-dd (DATE_INPUT_FORMATS).
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, **kwargs):
+        attrs = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format="%d/%m/%Y", **kwargs)
 
 
 class VillageForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,8 @@ from communes.models import AdministrativeUnit
 from communes.text import fold
 
 from ..models import Household, Member, PovertyStatus, Relation, Sex
-from ..validators import citizen_id_mask
+from ..services.registry import birth_date_problem, check_household_code
+from ..validators import citizen_id_mask, validate_citizen_id
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -80,6 +82,16 @@ def household_initial(household: Household) -> dict:
 # --- Member --------------------------------------------------------------------
 
 
+def _check_birth_date(form, cleaned: dict, *, prefix: str) -> None:
+    year, date = cleaned.get(f"{prefix}birth_year"), cleaned.get(f"{prefix}birth_date")
+    if problem := birth_date_problem(year, date):
+        form.add_error(f"{prefix}birth_date", problem)
+
+
+def citizen_id_format(value: str) -> None:
+    validate_citizen_id(value.replace(" ", "").replace(".", ""))
+
+
 class MemberForm(forms.Form):
     full_name = model_field(Member, "full_name")
     sex = model_field(Member, "sex")
@@ -98,6 +110,10 @@ class MemberForm(forms.Form):
             "year of birth (2), serial number (6). Leave blank if the person has none yet."
         ),
         max_length=20,
+        # The format is checked with the other fields (spaces and dots as typed are
+        # dropped, as the service does); agreement with birth year and sex, and
+        # uniqueness, by the service.
+        validators=[citizen_id_format],
     )
     health_insurance_number = model_field(
         Member, "health_insurance_number", help_text=_("BHYT card number, if any.")
@@ -132,6 +148,11 @@ class MemberForm(forms.Form):
             names.insert(names.index("citizen_id") + 1, "clear_citizen_id")
             self.order_fields(names)
 
+    def clean(self):
+        cleaned = super().clean()
+        _check_birth_date(self, cleaned, prefix="")
+        return cleaned
+
     def member_data(self) -> dict:
         """The cleaned fields for the member services (an empty ID keeps the stored one)."""
         data = dict(self.cleaned_data)
@@ -161,6 +182,19 @@ class HouseholdCreateForm(HouseholdForm):
         for name, field in MemberForm.base_fields.items():
             if name != "relation":
                 self.fields[f"{self.HEAD_PREFIX}{name}"] = copy.deepcopy(field)
+
+    def clean(self):
+        """The service's checks that need several fields, run here too, so that one
+        submit shows the taken code and the head's mistakes with the field errors."""
+        cleaned = super().clean()
+        unit, code = cleaned.get("unit"), cleaned.get("code")
+        if unit is not None and code and "code" not in self.errors:
+            try:
+                check_household_code(unit, code)
+            except ValidationError as error:
+                self.add_error("code", error.message_dict.get("code", error.messages))
+        _check_birth_date(self, cleaned, prefix=self.HEAD_PREFIX)
+        return cleaned
 
     def household_fields(self):
         return [f for f in self if not f.name.startswith(self.HEAD_PREFIX)]

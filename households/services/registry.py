@@ -98,6 +98,18 @@ def _check_village(unit: AdministrativeUnit, village: AdministrativeUnit | None)
         )
 
 
+def check_household_code(unit, code: str, household: Household | None = None) -> None:
+    """The code is given and free in ``unit`` (forms call it too, to show it with other errors)."""
+    _check_code(unit, code.strip(), household)
+
+
+def birth_date_problem(birth_year: int | None, birth_date) -> str | None:
+    """The date of birth must fall in the year of birth."""
+    if birth_year and birth_date and birth_date.year != birth_year:
+        return _("The date of birth is not in the year of birth.")
+    return None
+
+
 def _check_code(unit: AdministrativeUnit, code: str, household: Household | None = None) -> None:
     if not code:
         raise ValidationError({"code": _("Enter the household code.")})
@@ -120,24 +132,35 @@ def _validate_household(household: Household) -> None:
 
 
 def _validate_member(actor, member: Member) -> None:
-    """Field rules, year of birth, and the citizen ID (format, agreement, uniqueness)."""
-    member.full_clean(exclude=["household"], validate_unique=False, validate_constraints=False)
+    """Field rules, year of birth, and the citizen ID (format, agreement, uniqueness).
+
+    Every rule that can be checked is checked before raising, so a form shows
+    all of a member's mistakes at once (issue 23), not one per submit.
+    """
+    errors: dict[str, list] = {}
+    try:
+        member.full_clean(exclude=["household"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        error.update_error_dict(errors)
     this_year = timezone.localdate().year
-    if not FIRST_BIRTH_YEAR <= member.birth_year <= this_year:
-        raise ValidationError(
-            {
-                "birth_year": _("Enter a year between %(first)s and %(last)s.")
-                % {"first": FIRST_BIRTH_YEAR, "last": this_year}
-            }
-        )
-    if member.birth_date and member.birth_date.year != member.birth_year:
-        raise ValidationError({"birth_date": _("The date of birth is not in the year of birth.")})
+    if "birth_year" not in errors and not FIRST_BIRTH_YEAR <= member.birth_year <= this_year:
+        errors["birth_year"] = [
+            _("Enter a year between %(first)s and %(last)s.")
+            % {"first": FIRST_BIRTH_YEAR, "last": this_year}
+        ]
+    problem = birth_date_problem(member.birth_year, member.birth_date)
+    if problem and "birth_year" not in errors and "birth_date" not in errors:
+        errors["birth_date"] = [problem]
+    if member.citizen_id and "citizen_id" not in errors:
+        try:
+            birth_year = None if "birth_year" in errors else member.birth_year
+            validate_citizen_id(member.citizen_id, birth_year=birth_year, sex=member.sex)
+        except ValidationError as error:
+            errors["citizen_id"] = error.messages
+    if errors:
+        raise ValidationError(errors)
     if not member.citizen_id:
         return
-    try:
-        validate_citizen_id(member.citizen_id, birth_year=member.birth_year, sex=member.sex)
-    except ValidationError as error:
-        raise ValidationError({"citizen_id": error.messages}) from error
     clash = (
         Member.objects.filter(citizen_id=member.citizen_id, left_on__isnull=True)
         .exclude(pk=member.pk)
@@ -222,13 +245,21 @@ def household_create(
             }
         ),
     )
-    _validate_household(household)
-    with_actor(household, actor).save()
+    # The household's and the head's mistakes are reported together.
+    errors: dict[str, list] = {}
+    try:
+        _validate_household(household)
+    except ValidationError as error:
+        error.update_error_dict(errors)
     head_member = Member(household=household, relation=Relation.HEAD, **_normalise(head))
     try:
         _validate_member(actor, head_member)
     except ValidationError as error:
-        raise _prefixed(error, "head_") from error
+        _prefixed(error, "head_").update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    with_actor(household, actor).save()
+    head_member.household = household
     _save_member(actor, head_member)
     household.head = head_member
     with_actor(household, actor).save(update_fields=["head", "updated_at"])
