@@ -540,9 +540,9 @@ def header_height(text: str, width: float, *, line_height: float = 15.0) -> floa
 def _write_table(ws, row: int, table: Table, rs: ReportSet) -> int:
     """Write ``table`` from ``row``; return the next free row."""
     width = len(table.columns)
-    ws.cell(row, 1, spreadsheet_safe(table.title)).font = _BOLD
-    ws.cell(row, 1).alignment = Alignment(wrap_text=False)
-    row += 1
+    if table.title:
+        ws.cell(row, 1, spreadsheet_safe(table.title)).font = _BOLD
+        row += 1
     # Header: the group row (merged across each group) and the column row; a column
     # without a group is merged over both.
     top = row
