@@ -133,6 +133,12 @@ class Line:
     #: ``household``, ``member``.
     kind: str = "unit"
 
+    def kind_of(self, column: Column) -> str:
+        """The cell's kind: a rate line turns its count columns into rates."""
+        if self.kind == "rate" and column.kind == "int":
+            return "pct"
+        return column.kind
+
 
 @dataclass
 class Table:
@@ -177,7 +183,7 @@ class Table:
             (
                 line,
                 [
-                    (cell_text(v, c.kind), c.kind)
+                    (cell_text(v, line.kind_of(c)), line.kind_of(c))
                     for v, c in zip(line.cells, self.columns, strict=True)
                 ],
             )
@@ -588,8 +594,8 @@ def _write_table(ws, row: int, table: Table, rs: ReportSet) -> int:
         for col, (column, value) in enumerate(zip(table.columns, line.cells, strict=True), 1):
             cell = ws.cell(row, col, spreadsheet_safe(value))
             cell.border = _BOX
-            if column.kind in _FORMATS:
-                cell.number_format = _FORMATS[column.kind]
+            if line.kind_of(column) in _FORMATS:
+                cell.number_format = _FORMATS[line.kind_of(column)]
             if line.kind in _BOLD_LINES:
                 cell.font = _BOLD
             if col == 2 or column.kind == "text":

@@ -293,6 +293,11 @@ def test_workbook_reopens_with_every_sheet_and_its_number_formats(town_set):
     assert ws.cell(total, 5).number_format == PCT_FORMAT
     # The column titles' row is tall enough for the wrapped labels.
     assert ws.row_dimensions[6].height >= 45
+    # The deprivations' rate line: shares of the end list, two decimals.
+    deprivations = workbook["3. Thiếu hụt"]
+    rate = find(deprivations, "Tỷ lệ (%)")
+    shares = [c for c in deprivations[rate.row][3:] if c.value is not None]
+    assert shares and all(c.number_format == PCT_FORMAT for c in shares)
     named = workbook["7. Danh sách hộ"]
     assert find(named, "Lò Thị Mai").font.b is True
     assert find(named, "Tái cận nghèo") is not None
