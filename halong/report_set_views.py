@@ -6,15 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from communes.audit import AccessKind, log_access
 from communes.jobs.models import JobKind
 from communes.jobs.services import start_job
+from communes.permissions import uses_names_grant
 
 from .forms import ReportForm, ReportSetDownloadForm
 from .report_set import report_set
 from .report_set_export import document_context
-from .tasks import report_set_file_stem, report_set_task
+from .tasks import may_name_households, report_set_file_stem, report_set_task
 from .views import _report_form
 
 
@@ -33,9 +36,29 @@ def report_set_view(request: HttpRequest) -> HttpResponse:
     context = {"form": form}
     if form.is_valid():
         cleaned = form.cleaned_data
-        found = report_set(year=cleaned["year"], root=cleaned["unit"], standard=cleaned["standard"])
+        root = cleaned["unit"]
+        names = may_name_households(request.user, root)
+        found = report_set(
+            year=cleaned["year"],
+            root=root,
+            standard=cleaned["standard"],
+            named_list=None if names else False,
+        )
+        if found.has_named_list and uses_names_grant(request.user):
+            log_access(
+                request,
+                AccessKind.VIEW_NAMED_LIST,
+                unit=root,
+                label=str(_("Full report set")),
+                rows=sum(len(u.named) for u in found.units),
+                year=found.year,
+            )
         context |= document_context(found)
-        context |= {"unit": cleaned["unit"], "downloads": _download_urls(cleaned)}
+        context |= {
+            "unit": root,
+            "downloads": _download_urls(cleaned),
+            "names_withheld": not names,
+        }
     status = 200 if form.is_valid() else 400
     return render(request, "halong/report_set/page.html", context, status=status)
 

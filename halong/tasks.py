@@ -11,6 +11,7 @@ from django.tasks import task
 from communes.jobs.models import Job
 from communes.jobs.runner import JobFailed, JobOutput, Progress, run_job
 from communes.models import AccessKind
+from communes.permissions import can_view_names
 from communes.selectors import today
 
 from . import dashboard
@@ -59,6 +60,12 @@ def annual_report_task(job_id: int) -> str:
     return run_job(job_id, annual_report_workbook)
 
 
+def may_name_households(user, unit) -> bool:
+    """The report set names households only for users who may read names in ``unit``
+    (ward roles by their role, city roles with the names grant)."""
+    return can_view_names(user, unit)
+
+
 def report_set_file_stem(year: int, unit) -> str:
     return f"bo-bao-cao-ho-ngheo-{year}-{unit.code}"
 
@@ -66,8 +73,9 @@ def report_set_file_stem(year: int, unit) -> str:
 def report_set_file(job: Job, progress: Progress) -> JobOutput:
     """The report set of the job's filters, checked again as its owner, as .xlsx or PDF.
 
-    The workbook always holds the named list; the PDF holds it for a ward or
-    commune (the city's is every ward's list: its workbook has it).
+    For a user who may read names there: the workbook always holds the named
+    list; the PDF holds it for a ward or commune (the city's is every ward's
+    list: its workbook has it). Without names, neither has it.
     """
     user = job.owner
     if not dashboard.may_see_reports(user):
@@ -80,11 +88,14 @@ def report_set_file(job: Job, progress: Progress) -> JobOutput:
         raise JobFailed(" ".join(str(e) for errors in form.errors.values() for e in errors))
     cleaned = form.cleaned_data
     fmt = cleaned["format"]
+    named_list = (
+        (True if fmt == "xlsx" else None) if may_name_households(user, cleaned["unit"]) else False
+    )
     found = report_set(
         year=cleaned["year"],
         root=cleaned["unit"],
         standard=cleaned["standard"],
-        named_list=True if fmt == "xlsx" else None,
+        named_list=named_list,
     )
     rows = len(found.units)
     progress.set(rows_total=rows, rows_read=rows, force=True)

@@ -70,11 +70,11 @@ def test_other_ward_roles_may_not_see_the_set(client, request, who):  # noqa: F8
 
 def test_xlsx_is_made_by_a_job_and_logged_when_downloaded(
     client,  # noqa: F811
-    city_staff,
+    city_staff_named,
     city,
     results_2025,  # noqa: F811
 ):
-    client.force_login(city_staff)
+    client.force_login(city_staff_named)
 
     job = job_of(download(client, city, "xlsx"))
     assert (job.kind, job.state, job.unit) == (JobKind.ANNUAL_REPORT, JobState.DONE, city)
@@ -83,18 +83,52 @@ def test_xlsx_is_made_by_a_job_and_logged_when_downloaded(
     workbook = openpyxl.load_workbook(io.BytesIO(job_file(client, job)))
 
     assert job.result_name == "bo-bao-cao-ho-ngheo-2025-193.xlsx"
-    # The workbook always carries the named list, the city's too.
+    # With the names grant the workbook carries the named list, the city's too.
     assert workbook.sheetnames[-1] == "7. Danh sách hộ"
     names = [c for row in workbook["7. Danh sách hộ"].iter_rows(values_only=True) for c in row]
     assert "Trần Thị Bí Mật" in names
     log = AccessLog.objects.get(kind=AccessKind.REPORT)
     assert (log.user, log.unit, log.detail["format"], log.detail["report"]) == (
-        city_staff,
+        city_staff_named,
         city,
         "xlsx",
         "set",
     )
     assert log.detail["named_households"] == 6
+
+
+def test_city_roles_without_the_names_grant_get_no_names(
+    client,  # noqa: F811
+    city_staff,
+    city,
+    results_2025,  # noqa: F811
+):
+    client.force_login(city_staff)
+    halong = unit("6688")
+
+    page = client.get(PAGE, {"year": 2025, "unit": halong.pk})
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(job_file(client, job_of(download(client, halong, "xlsx"))))
+    )
+
+    assert page.status_code == 200 and page.context["names_withheld"] is True
+    assert "Trần Thị Bí Mật" not in page.content.decode()
+    assert "7. Danh sách hộ" not in workbook.sheetnames
+    assert AccessLog.objects.get(kind=AccessKind.REPORT).detail["named_households"] == 0
+
+
+def test_a_named_read_through_the_grant_is_logged(
+    client,  # noqa: F811
+    city_staff_named,
+    results_2025,  # noqa: F811
+):
+    client.force_login(city_staff_named)
+
+    page = client.get(PAGE, {"year": 2025, "unit": unit("6688").pk})
+
+    assert "Trần Thị Bí Mật" in page.content.decode()
+    log = AccessLog.objects.get(kind=AccessKind.VIEW_NAMED_LIST)
+    assert (log.user, log.unit, log.rows) == (city_staff_named, unit("6688"), 3)
 
 
 def test_pdf_is_made_by_a_job(client, halong_head, results_2025):  # noqa: F811
