@@ -120,3 +120,11 @@ class ReportDownloadForm(ReportForm):
     FORMATS = (("xlsx", "Excel (.xlsx)"), ("json", "JSON"))
 
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
+
+
+class ReportSetDownloadForm(ReportForm):
+    """The report set's filters and its file format."""
+
+    FORMATS = (("xlsx", "Excel (.xlsx)"), ("pdf", "PDF"))
+
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS)

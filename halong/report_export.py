@@ -8,6 +8,12 @@ signature block. A second sheet carries the deprivations, the causes of
 poverty and the support given. The form's wording is Vietnamese whatever the
 interface language, so its labels are constants here, not translations.
 
+Numbers are numbers with a display format: counts with thousands separators,
+rates with two decimals, money with a VND format (``NUMBER_FORMATS``); the
+header rows are tall enough for their wrapped labels and long lines are
+merged across the sheet with a height for their wrapped text, so nothing is
+cut off on screen or on paper.
+
 The workbook is streamed (openpyxl ``write_only``). Every text cell goes
 through ``communes.text.spreadsheet_safe``: unit names and codes are entered by users, and a cell
 starting with ``=`` would run as a formula when the file is opened.
@@ -22,7 +28,7 @@ from typing import IO, Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from communes.models import Area
@@ -61,6 +67,26 @@ _LEADING = ("STT", "Đơn vị", "Tổng số hộ dân cư")
 BLOCK_WIDTH = sum(len(columns) for _, columns in _POOR_GROUPS)
 WIDTH = len(_LEADING) + 2 * BLOCK_WIDTH
 
+#: Display formats: counts with thousands separators, rates with two decimals, money in VND.
+INT_FORMAT = "#,##0"
+PCT_FORMAT = "0.00"
+VND_FORMAT = '#,##0 "₫"'
+NUMBER_FORMATS = {"int": INT_FORMAT, "pct": PCT_FORMAT, "vnd": VND_FORMAT}
+#: The kind of each value of a block (``_block_values``) and of a summary line.
+_BLOCK_KINDS = ("int", "pct", *("int",) * 7, "int", "pct", "int", "int")
+SUMMARY_KINDS = (None, None, "int", *_BLOCK_KINDS, *_BLOCK_KINDS)
+#: Column widths (characters): the unit's name, and every figure column.
+NAME_WIDTH = 28
+FIGURE_WIDTH = 10
+_THIN = Side(style="thin", color="808080")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def wrapped_height(text: str, width: float, *, line_height: float = 15.0) -> float:
+    """Row height (points) for ``text`` wrapped in ``width`` characters."""
+    lines = sum(max(1, -(-len(part) // max(int(width * 0.95), 1))) for part in text.split("\n"))
+    return line_height * lines + 4
+
 
 def _date_line(place: str, day: datetime.date) -> str:
     return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
@@ -81,19 +107,48 @@ class _Sheet:
         self.bold = Font(bold=True)
         self.title_font = Font(bold=True, size=13)
         self.centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.wrap = Alignment(vertical="center", wrap_text=True)
 
-    def append(self, values: Iterable[Any], *, bold: bool = False, font=None, centre=False):
+    def append(
+        self,
+        values: Iterable[Any],
+        *,
+        bold: bool = False,
+        font=None,
+        centre=False,
+        kinds: Iterable[str | None] = (),
+        height: float | None = None,
+        boxed: bool = False,
+    ):
+        """One row; ``kinds`` gives each value's number format (``NUMBER_FORMATS``),
+        ``height`` the row's height in points (set before the row is streamed)."""
+        if height is not None:
+            self.ws.row_dimensions[self.row + 1].height = height
+        kinds = list(kinds)
         cells = []
-        for value in values:
+        for index, value in enumerate(values):
             cell = WriteOnlyCell(self.ws, value=spreadsheet_safe(value))
             if font is not None or bold:
                 cell.font = font or self.bold
             if centre:
                 cell.alignment = self.centre
+            elif isinstance(value, str):
+                cell.alignment = self.wrap
+            kind = kinds[index] if index < len(kinds) else None
+            if kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
+            if boxed:
+                cell.border = _BOX
             cells.append(cell)
         self.ws.append(cells)
         self.row += 1
         return self.row
+
+    def line(self, text: str, width: int, total_width: float, **kwargs) -> int:
+        """A line of text merged over ``width`` columns, tall enough for its wrapped text."""
+        row = self.append([text], height=wrapped_height(text, total_width), **kwargs)
+        self.merge(1, width, row)
+        return row
 
     def merge(self, first_col: int, last_col: int, first_row: int, last_row: int | None = None):
         last_row = last_row or first_row
@@ -101,7 +156,7 @@ class _Sheet:
             self.ws.merged_cells.add(_ref(first_col, first_row) + ":" + _ref(last_col, last_row))
 
     def title(self, text: str, width: int) -> None:
-        row = self.append([text], font=self.title_font, centre=True)
+        row = self.append([text], font=self.title_font, centre=True, height=22)
         self.merge(1, width, row)
 
 
@@ -141,13 +196,16 @@ def row_values(number: str | int | None, row: Row, name: str | None = None) -> l
 
 def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> None:
     sheet = _Sheet(workbook, SUMMARY_SHEET)
-    sheet.ws.column_dimensions["B"].width = 28
+    sheet.ws.column_dimensions["A"].width = 6
+    sheet.ws.column_dimensions["B"].width = NAME_WIDTH
+    for col in range(3, WIDTH + 1):
+        sheet.ws.column_dimensions[get_column_letter(col)].width = FIGURE_WIDTH
+    total_width = 6 + NAME_WIDTH + FIGURE_WIDTH * (WIDTH - 2)
     sheet.title(TITLE.format(year=report.year), WIDTH)
     subtitle = f"Đơn vị: {report.root_name} — Chuẩn nghèo: {report.standard}"
     if report.standard_name:
         subtitle += f" ({report.standard_name})"
-    row = sheet.append([subtitle], centre=True)
-    sheet.merge(1, WIDTH, row)
+    sheet.line(subtitle, WIDTH, total_width, centre=True)
     if report.compares_standards:
         note = (
             f"Lưu ý: danh sách đầu năm theo chuẩn {report.start_standard}, cuối năm theo chuẩn "
@@ -159,8 +217,7 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
                 f"{report.total.comparison['poor']} hộ nghèo, "
                 f"{report.total.comparison['near_poor']} hộ cận nghèo."
             )
-        row = sheet.append([note], centre=True)
-        sheet.merge(1, WIDTH, row)
+        sheet.line(note, WIDTH, total_width, centre=True)
     sheet.append([])
 
     # Header: block / group / column, merged where a title spans several columns.
@@ -175,6 +232,8 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
         ],
         bold=True,
         centre=True,
+        height=20,
+        boxed=True,
     )
     groups_row = []
     columns_row = []
@@ -182,8 +241,14 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
         for group_title, columns in groups:
             groups_row += [group_title] + [None] * (len(columns) - 1)
             columns_row += list(columns)
-    second = sheet.append([None] * len(_LEADING) + groups_row, bold=True, centre=True)
-    third = sheet.append([None] * len(_LEADING) + columns_row, bold=True, centre=True)
+    second = sheet.append(
+        [None] * len(_LEADING) + groups_row, bold=True, centre=True, height=20, boxed=True
+    )
+    # The column titles wrap in FIGURE_WIDTH characters: as tall as the longest.
+    tallest = max(wrapped_height(title, FIGURE_WIDTH) for title in (*columns_row, *_LEADING))
+    third = sheet.append(
+        [None] * len(_LEADING) + columns_row, bold=True, centre=True, height=tallest, boxed=True
+    )
     for col in range(1, len(_LEADING) + 1):
         sheet.merge(col, col, first, third)
     col = len(_LEADING) + 1
@@ -192,7 +257,7 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
         for _group_title, columns in groups:
             sheet.merge(col, col + len(columns) - 1, second)
             col += len(columns)
-    sheet.append([f"({n})" for n in range(1, WIDTH + 1)], centre=True)
+    sheet.append([f"({n})" for n in range(1, WIDTH + 1)], centre=True, boxed=True)
 
     number = 0
     for area in (Area.URBAN, Area.RURAL):
@@ -200,21 +265,31 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
         group = report.groups.get(area.value)
         if not units or group is None:
             continue
-        sheet.append(row_values(AREA_NUMBERS[area], group, AREA_TITLES[area]), bold=True)
+        sheet.append(
+            row_values(AREA_NUMBERS[area], group, AREA_TITLES[area]),
+            bold=True,
+            kinds=SUMMARY_KINDS,
+            boxed=True,
+        )
         for unit_row in units:
             number += 1
-            sheet.append(row_values(number, unit_row, _marked(unit_row)))
+            sheet.append(
+                row_values(number, unit_row, _marked(unit_row)), kinds=SUMMARY_KINDS, boxed=True
+            )
     others = [r for r in report.units if r.area not in (Area.URBAN, Area.RURAL)]
     for unit_row in others:
         number += 1
-        sheet.append(row_values(number, unit_row, _marked(unit_row)))
-    sheet.append(row_values(None, report.total, TOTAL_LABEL), bold=True)
+        sheet.append(
+            row_values(number, unit_row, _marked(unit_row)), kinds=SUMMARY_KINDS, boxed=True
+        )
+    sheet.append(
+        row_values(None, report.total, TOTAL_LABEL), bold=True, kinds=SUMMARY_KINDS, boxed=True
+    )
     notes = [r for r in report.units if r.note]
     if notes:
         sheet.append([])
         for unit_row in notes:
-            line = sheet.append([f"(*) {unit_row.name}: {unit_row.note}"])
-            sheet.merge(1, WIDTH, line)
+            sheet.line(f"(*) {unit_row.name}: {unit_row.note}", WIDTH, total_width)
     _signatures(sheet, day)
 
 
@@ -244,19 +319,20 @@ def _names(report: Report) -> tuple[dict[str, str], dict[str, str]]:
 
 def _write_details(workbook: Workbook, report: Report, day: datetime.date) -> None:
     sheet = _Sheet(workbook, DETAIL_SHEET)
-    sheet.ws.column_dimensions["B"].width = 40
+    sheet.ws.column_dimensions["A"].width = 6
+    sheet.ws.column_dimensions["B"].width = 52
+    for col in "CDEF":
+        sheet.ws.column_dimensions[col].width = 16
+    total_width = 6 + 52 + 16 * 4
     total = report.total
     indicators, support_types = _names(report)
     sheet.title(TITLE.format(year=report.year), 6)
-    sheet.append([f"Đơn vị: {report.root_name} — Chuẩn nghèo: {report.standard}"])
+    sheet.line(f"Đơn vị: {report.root_name} — Chuẩn nghèo: {report.standard}", 6, total_width)
     sheet.append([])
 
     sheet.append(["A", "CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN (cuối năm)"], bold=True)
-    sheet.append(
-        ["STT", "Chỉ số", "Hộ nghèo: số hộ", "Tỷ lệ (%)", "Hộ cận nghèo: số hộ", "Tỷ lệ (%)"],
-        bold=True,
-        centre=True,
-    )
+    heading = ["STT", "Chỉ số", "Hộ nghèo: số hộ", "Tỷ lệ (%)", "Hộ cận nghèo: số hộ", "Tỷ lệ (%)"]
+    sheet.append(heading, bold=True, centre=True, height=34, boxed=True)
     poor, near = total.deprivations["poor"], total.deprivations["near_poor"]
     codes = list(indicators) + sorted((set(poor) | set(near)) - set(indicators))
     for number, code in enumerate(codes, start=1):
@@ -268,26 +344,39 @@ def _write_details(workbook: Workbook, report: Report, day: datetime.date) -> No
                 rate_pct(poor.get(code, 0), total.poor.end),
                 near.get(code, 0),
                 rate_pct(near.get(code, 0), total.near_poor.end),
-            ]
+            ],
+            kinds=(None, None, "int", "pct", "int", "pct"),
+            boxed=True,
         )
     sheet.append([])
 
     sheet.append(["B", "NGUYÊN NHÂN NGHÈO, CẬN NGHÈO (hộ cuối năm)"], bold=True)
-    sheet.append(["STT", "Nguyên nhân", "Số hộ", "Tỷ lệ (%)"], bold=True, centre=True)
+    sheet.append(["STT", "Nguyên nhân", "Số hộ", "Tỷ lệ (%)"], bold=True, centre=True, boxed=True)
     listed = total.poor.end + total.near_poor.end
     for number, (code, count) in enumerate(sorted(total.causes.items()), start=1):
         label = Cause(code).label if code in Cause.values else code
-        sheet.append([number, label, count, rate_pct(count, listed)])
+        sheet.append(
+            [number, label, count, rate_pct(count, listed)],
+            kinds=(None, None, "int", "pct"),
+            boxed=True,
+        )
     sheet.append([])
 
     sheet.append(["C", "HỖ TRỢ ĐÃ THỰC HIỆN TRONG NĂM"], bold=True)
-    sheet.append(["STT", "Loại hỗ trợ", "Số lượt", "Số tiền (đồng)"], bold=True, centre=True)
+    money_kinds = (None, None, "int", "vnd")
+    sheet.append(
+        ["STT", "Loại hỗ trợ", "Số lượt", "Số tiền (đồng)"], bold=True, centre=True, boxed=True
+    )
     for number, (code, money) in enumerate(sorted(total.support.items()), start=1):
-        sheet.append([number, support_types.get(code, code), money["count"], money["vnd"]])
+        sheet.append(
+            [number, support_types.get(code, code), money["count"], money["vnd"]],
+            kinds=money_kinds,
+            boxed=True,
+        )
     sheet.append(["", "Theo nguồn kinh phí"], bold=True)
     for number, (code, money) in enumerate(sorted(total.support_by_source.items()), start=1):
         label = FundingSource(code).label if code in FundingSource.values else code
-        sheet.append([number, label, money["count"], money["vnd"]])
+        sheet.append([number, label, money["count"], money["vnd"]], kinds=money_kinds, boxed=True)
     sheet.append([])
 
     sheet.append(["D", "CHỈ TIÊU KHÁC"], bold=True)
@@ -296,10 +385,20 @@ def _write_details(workbook: Workbook, report: Report, day: datetime.date) -> No
             1,
             "Tỷ lệ thành viên hộ nghèo, cận nghèo có thẻ BHYT còn hạn (%)",
             total.health_insurance_coverage_pct,
-        ]
+        ],
+        kinds=(None, None, "pct"),
+        boxed=True,
     )
-    sheet.append([2, "Hành động trong kế hoạch thoát nghèo đã hoàn thành", total.plan_actions_done])
-    sheet.append([3, "Hành động quá hạn chưa hoàn thành", total.plan_actions_overdue])
+    sheet.append(
+        [2, "Hoạt động trong kế hoạch thoát nghèo đã hoàn thành", total.plan_actions_done],
+        kinds=(None, None, "int"),
+        boxed=True,
+    )
+    sheet.append(
+        [3, "Hoạt động quá hạn chưa hoàn thành", total.plan_actions_overdue],
+        kinds=(None, None, "int"),
+        boxed=True,
+    )
 
 
 def write_xlsx(report: Report, out: IO[bytes] | str, *, on: datetime.date | None = None) -> None:

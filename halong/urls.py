@@ -5,13 +5,19 @@ from django.views.i18n import set_language
 
 from communes import reauth
 
-from . import twofactor, views
+from . import report_set_views, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("reports/", views.report_view, name="report"),
     path("reports/download/", views.report_download, name="report_download"),
+    path("reports/set/", report_set_views.report_set_view, name="report_set"),
+    path(
+        "reports/set/download/",
+        report_set_views.report_set_download,
+        name="report_set_download",
+    ),
     path("accounts/confirm/", reauth.reauthenticate, name="reauthenticate"),
     path("accounts/two-factor/", twofactor.two_factor_manage, name="two_factor_manage"),
     path("accounts/two-factor/setup/", twofactor.two_factor_setup, name="two_factor_setup"),

@@ -144,6 +144,8 @@ URLS: dict[str, Entry] = {
     "healthz": E(public=True),
     "report": E(query="unit={ward_pk}&year=2025"),
     "report_download": E(query="unit={ward_pk}&year=2025&format=xlsx"),
+    "report_set": E(query="unit={ward_pk}&year=2025"),
+    "report_set_download": E(query="unit={ward_pk}&year=2025&format=xlsx"),
     "set_language": E(public=True),
     # django.contrib.auth (accounts/)
     "login": E(public=True),

@@ -11,7 +11,12 @@ from communes.models import Area, UnitHouseholdCount, UnitKind
 from communes.text import spreadsheet_safe
 from halong.report_export import DETAIL_SHEET, SUMMARY_SHEET, write_xlsx
 from halong.reports import annual_report
-from tests.factories import AssessmentFactory, HouseholdFactory, UnitFactory
+from tests.factories import (
+    AssessmentFactory,
+    HouseholdFactory,
+    SupportRecordFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +156,51 @@ def test_sheets_print_landscape_on_one_page_width(tmp_path):
     assert ws.page_setup.orientation == "landscape"
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+
+
+# --- Formats: what the officer sees when the workbook is opened -----------------------
+
+
+def opened(report):
+    out = io.BytesIO()
+    write_xlsx(report, out, on=datetime.date(2025, 1, 5))
+    out.seek(0)
+    return load_workbook(out)
+
+
+def cell_of(ws, value):
+    return next(c for row in ws.iter_rows() for c in row if c.value == value)
+
+
+def test_counts_have_thousands_separators_and_rates_two_decimals(report):
+    ws = opened(report)[SUMMARY_SHEET]
+
+    total = cell_of(ws, "Tổng cộng").row
+    households, poor_start, poor_start_rate = (ws.cell(total, col) for col in (3, 4, 5))
+    assert (households.value, households.number_format) == (2000, "#,##0")
+    assert poor_start.number_format == "#,##0"
+    assert (poor_start_rate.value, poor_start_rate.number_format) == (0.15, "0.00")
+    # The column titles' row is as tall as its longest wrapped label; the columns wide enough.
+    titles = cell_of(ws, "Chuyển sang hộ cận nghèo").row
+    assert ws.row_dimensions[titles].height >= 45
+    assert ws.column_dimensions["B"].width >= 28 and ws.column_dimensions["D"].width >= 10
+
+
+def test_money_is_a_number_in_a_vnd_format():
+    ward = UnitFactory(code="T301", name="Phường Tiền")
+    SupportRecordFactory(
+        household=HouseholdFactory(unit=ward),
+        given_on=datetime.date(2024, 3, 1),
+        amount=1_890_000_000,
+    )
+    ws = opened(annual_report(year=2024, root=ward))[DETAIL_SHEET]
+
+    money = [c for row in ws.iter_rows() for c in row if c.number_format == '#,##0 "₫"']
+    assert [c.value for c in money if c.value] == [1_890_000_000, 1_890_000_000]
+
+
+def test_detail_sheet_says_hoat_dong_as_the_app_does(report):
+    texts = [c for row in written(report)[DETAIL_SHEET] for c in row if isinstance(c, str)]
+
+    assert "Hoạt động trong kế hoạch thoát nghèo đã hoàn thành" in texts
+    assert not any("Hành động" in t for t in texts)
