@@ -350,12 +350,17 @@ def household_merge(
     *,
     actor,
     household: Household,
-    other: Household,
+    other: Household | None,
     on: datetime.date,
     version: int | None = None,
 ) -> Household:
-    """``other``'s current members join ``household`` on ``on``; ``other`` is closed."""
-    Household.objects.select_for_update().filter(pk__in=[household.pk, other.pk]).count()
+    """``other``'s current members join ``household`` on ``on``; ``other`` is closed.
+
+    ``other`` is ``None`` when the code typed names no household of the ward
+    (a ``ValidationError`` on ``other_code``, as on the preview).
+    """
+    locked = [h.pk for h in (household, other) if h is not None]
+    Household.objects.select_for_update().filter(pk__in=locked).count()
     _check_merge(actor, household, other, on)
     claim_version(household, version)
     claim_version(other, None)

@@ -102,3 +102,16 @@ def test_a_search_by_name_is_not_logged(admin_client, person):
     admin_client.get(reverse("admin:households_member_changelist"), {"q": "Lò"})
 
     assert not _reveals().exists()
+
+
+def test_admin_pages_with_personal_data_are_not_stored(admin_client, person):
+    """The URL matrix leaves the admin out: its pages name people too (no-store)."""
+    for url in (
+        reverse("admin:households_household_changelist") + "?q=HL-AD",
+        reverse("admin:households_household_change", args=[person.household_id]),
+        reverse("admin:households_member_change", args=[person.pk]),
+        reverse("admin:households_member_history", args=[person.pk]),
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "no-store", url

@@ -246,6 +246,16 @@ def test_merge_across_wards_is_refused(family, baichay, halong, make_member):
     assert other.closed_on is None and not HouseholdEvent.objects.exists()
 
 
+def test_merge_with_no_household_of_the_ward_is_a_message_not_a_crash(halong_officer, family):
+    """The confirmation posts straight to the service: a code of another ward (or none)
+    gives ``other=None``, refused like on the preview (it was an AttributeError, a 500)."""
+    household, *_ = family
+    with pytest.raises(ValidationError) as error, translation.override("en"):
+        events.household_merge(actor=halong_officer, household=household, other=None, on=DAY)
+    assert error.value.message_dict == {"other_code": ["No household with this code in this ward."]}
+    assert not HouseholdEvent.objects.exists()
+
+
 def test_a_closed_household_takes_no_more_events(halong_officer, family, halong):
     household, duc, lan, nam, mai = family
     other = HouseholdFactory(unit=halong, code="HL-9")

@@ -10,12 +10,11 @@ writing (SQLITE_BUSY_SNAPSHOT), so a stale read is never written back.
 import hashlib
 import importlib
 import threading
-import time
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -24,16 +23,12 @@ from households.models import ConfirmedImport, Household, Member
 from households.services.registry import household_update, member_update
 from households.transfer.importing import import_households
 from households.transfer.reading import open_table
+from tests.concurrency import joined, start_thread, wait_for_lock_waiter
 from tests.conftest import unit
 from tests.factories import VillageFactory
 from tests.jobs.helpers import job_of
 
 from .test_transfer_helpers import household, member, write_workbook
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises writers; the interleaving needs PostgreSQL row locks",
-)
 
 
 def _file(tmp_path, rows, members=None, name="households.xlsx"):
@@ -213,42 +208,7 @@ def standards(transactional_db):
     importlib.import_module("households.migrations.0002_load_standards").load_standards(apps, None)
 
 
-def _wait_for_lock_waiter(outcome: dict, timeout=15.0) -> None:
-    """Until another connection of this database waits on a lock."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"no connection waited on a lock: {outcome}")
-
-
-def _thread(target, outcome: dict, key: str) -> threading.Thread:
-    def run():
-        try:
-            outcome[key] = target()
-        except BaseException as error:  # noqa: BLE001 - re-raised by the test
-            outcome[key] = error
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    return worker
-
-
-def _joined(*workers):
-    for worker in workers:
-        worker.join(30)
-        assert not worker.is_alive()
-
-
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("standards")
 def test_import_confirmed_while_a_head_saves_does_not_lose_the_edit(tmp_path, halong_officer):
@@ -274,12 +234,12 @@ def test_import_confirmed_while_a_head_saves_does_not_lose_the_edit(tmp_path, ha
         edit_holds_lock.wait(30)
         return _import(table, halong_officer, sha256=digest)
 
-    editor = _thread(head_saves, outcome, "edit")
-    importer = _thread(import_confirmed, outcome, "import")
+    editor = start_thread(head_saves, outcome, "edit")
+    importer = start_thread(import_confirmed, outcome, "import")
     edit_holds_lock.wait(30)
-    _wait_for_lock_waiter(outcome)  # the import reached the household the head is saving
+    wait_for_lock_waiter(outcome)  # the import reached the household the head is saving
     release_edit.set()
-    _joined(editor, importer)
+    joined(editor, importer)
 
     assert outcome["edit"] is None
     result = outcome["import"]
@@ -294,7 +254,7 @@ def test_import_confirmed_while_a_head_saves_does_not_lose_the_edit(tmp_path, ha
     assert not ConfirmedImport.objects.exists()
 
 
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("standards")
 def test_two_confirmations_of_one_file_at_once_save_it_once(tmp_path, halong_officer):
@@ -313,11 +273,11 @@ def test_two_confirmations_of_one_file_at_once_save_it_once(tmp_path, halong_off
         first_done.wait(30)
         return _import(table, halong_officer, sha256=digest)
 
-    workers = _thread(first, outcome, "first"), _thread(second, outcome, "second")
+    workers = start_thread(first, outcome, "first"), start_thread(second, outcome, "second")
     first_done.wait(30)
-    _wait_for_lock_waiter(outcome)  # the second confirmation waits for the first
+    wait_for_lock_waiter(outcome)  # the second confirmation waits for the first
     release_first.set()
-    _joined(*workers)
+    joined(*workers)
 
     assert outcome["first"].saved
     second_result = outcome["second"]
@@ -328,7 +288,7 @@ def test_two_confirmations_of_one_file_at_once_save_it_once(tmp_path, halong_off
     assert AccessLog.objects.filter(kind=AccessKind.IMPORT).count() == 1
 
 
-@postgres_only
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("standards")
 def test_two_files_creating_one_household_at_once_give_a_clear_message(tmp_path, halong_officer):
@@ -348,11 +308,11 @@ def test_two_files_creating_one_household_at_once_give_a_clear_message(tmp_path,
         first_done.wait(30)
         return _import(table_b, halong_officer, sha256=digest_b)
 
-    workers = _thread(first, outcome, "first"), _thread(second, outcome, "second")
+    workers = start_thread(first, outcome, "first"), start_thread(second, outcome, "second")
     first_done.wait(30)
-    _wait_for_lock_waiter(outcome)
+    wait_for_lock_waiter(outcome)
     release_first.set()
-    _joined(*workers)
+    joined(*workers)
 
     assert outcome["first"].saved
     second_result = outcome["second"]
