@@ -71,6 +71,15 @@ NAV_ITEMS = (
         _in_own_ward(Action.MANAGE_PLANS),
         True,
     ),
+    (
+        _("Follow-up after exit"),
+        "plans:followup_list",
+        "bi-binoculars",
+        lambda user, ward: (
+            has_perm(user, Action.UPDATE_OWN_ACTIONS) and has_perm(user, Action.VIEW_NAMED_LISTS)
+        ),
+        False,
+    ),
     (_("Units"), "communes:unit_list", "bi-geo-alt", _any(Action.VIEW_UNIT), False),
     (_("Committees"), "communes:committee_list", "bi-people", _any(Action.VIEW_COMMITTEE), False),
     (

@@ -349,6 +349,10 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://halong")}
 #: saves invalidate them at once, bulk writes after at most this long.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
+#: A household that leaves the poor or near-poor list by a decision stays on the
+#: follow-up list (theo dõi hộ thoát nghèo) this many years (plans.followup).
+FOLLOW_UP_YEARS = env.int("FOLLOW_UP_YEARS", default=2)
+
 # --- Background jobs and reminders ----------------------------------------------
 
 # Django's tasks framework with the database backend: `manage.py db_worker`

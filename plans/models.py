@@ -662,3 +662,74 @@ class SupportRecord(models.Model):
             day = min(self.given_on.day, calendar.monthrange(year, month)[1])
             return datetime.date(year, month, day) - datetime.timedelta(days=1)
         return self.given_on
+
+
+# --- Follow-up after exit ------------------------------------------------------------
+
+
+class FollowUpCheck(models.Model):
+    """The yearly check of a household that left the poor or near-poor list
+    (theo dõi hộ thoát nghèo): one per household and year of its follow-up
+    (``plans.followup``). ``deprivations`` are the indicators that apply again
+    at the check, among those of the standard of the exit decision."""
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="followup_checks",
+    )
+    #: The decision that took the household off the list.
+    exit_assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("exit decision"),
+        on_delete=models.PROTECT,
+        related_name="followup_checks",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    checked_on = models.DateField(_("checked on"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    income_per_capita = models.BigIntegerField(_("income per person per month (VND)"))
+    deprivations = models.ManyToManyField(
+        "households.Indicator",
+        verbose_name=_("deprivations found at the check"),
+        blank=True,
+        related_name="+",
+    )
+    #: Small facts the register does not hold; they weigh in the warning score.
+    serious_illness = models.BooleanField(
+        _("a member is seriously ill or had an accident"), default=False
+    )
+    job_loss = models.BooleanField(_("a member lost their job or main income"), default=False)
+    running_support = models.ManyToManyField(
+        SupportRecord,
+        verbose_name=_("support still running"),
+        blank=True,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[deprivations, running_support])
+
+    class Meta:
+        verbose_name = _("follow-up check")
+        verbose_name_plural = _("follow-up checks")
+        ordering = ["household", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"], name="one_followup_check_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(income_per_capita__gte=0), name="followup_income_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household.code} – {self.year}"

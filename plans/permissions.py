@@ -29,3 +29,12 @@ def can_record_support(user, household: Household) -> bool:
 
 def can_view_support_ledger(user) -> bool:
     return has_perm(user, Action.VIEW_SUPPORT)
+
+
+def can_record_followup(user, household: Household) -> bool:
+    """Record a follow-up check: heads and officers, or the member assigned the household."""
+    if has_perm(user, Action.MANAGE_PLANS, household.unit):
+        return True
+    return household.assigned_to_id == user.pk and has_perm(
+        user, Action.UPDATE_OWN_ACTIONS, household.unit
+    )

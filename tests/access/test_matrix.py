@@ -247,6 +247,8 @@ URLS: dict[str, Entry] = {
     "plans:my_cases": E(),
     "plans:case_assign": E(unit_pk="ward_pk"),
     "plans:member_load": E(unit_pk="ward_pk"),
+    "plans:followup_list": E(),
+    "plans:followup_check": E(household_pk="household_pk"),
     "plans:support_list": E(),
     "plans:duplicate_report": E(),
     "plans:support_detail": E(pk="support_pk"),
