@@ -333,7 +333,7 @@ class FollowUp:
         return dict(Risk.choices)[self.risk]
 
 
-def _followups(households: QuerySet[Household], today: datetime.date) -> list[FollowUp]:
+def followups_of(households: QuerySet[Household], today: datetime.date) -> list[FollowUp]:
     """The follow-ups of ``households`` (already scoped) on ``today``; 8 queries."""
     households = households.filter(closed_on__isnull=True)
     exits = open_exits(households, today)
@@ -442,12 +442,12 @@ def followups_for(user, today: datetime.date) -> list[FollowUp]:
     named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
     if named is not None:
         households = households.filter(unit_id__in=named)
-    return _followups(households, today)
+    return followups_of(households, today)
 
 
 def household_followup(household: Household, today: datetime.date) -> FollowUp | None:
     """``household``'s open follow-up, or ``None`` (the caller checked access)."""
-    found = _followups(Household.objects.filter(pk=household.pk), today)
+    found = followups_of(Household.objects.filter(pk=household.pk), today)
     return found[0] if found else None
 
 

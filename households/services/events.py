@@ -315,6 +315,18 @@ def _check_merge(actor, household: Household, other: Household | None, on) -> No
             }
         )
     _check_active(other, "other_code")
+    # A closed household's survey would stay in the review undecided for ever.
+    pending = _undecided(other).first()
+    if pending is not None:
+        raise ValidationError(
+            {
+                "other_code": _(
+                    "Household %(code)s is in the %(year)s review of %(unit)s and not decided "
+                    "yet: decide or refuse that assessment before it is merged."
+                )
+                % {"code": other.code, "year": pending.year, "unit": pending.unit.name}
+            }
+        )
     _check_date(on)
 
 
@@ -538,15 +550,19 @@ def member_record_joining(
 # --- Moves to another ward ------------------------------------------------------------------
 
 
+def _undecided(household: Household):
+    """``household``'s assessments of a review not decided yet."""
+    return (
+        Assessment.objects.filter(household=household)
+        .exclude(status__in=(AssessmentStatus.RECOGNISED, AssessmentStatus.REFUSED))
+        .select_related("unit")
+    )
+
+
 def transfer_blockers(household: Household) -> list[str]:
     """Why ``household`` cannot move now (empty: it can)."""
     reasons = []
-    undecided = (
-        Assessment.objects.filter(household=household)
-        .exclude(status__in=(AssessmentStatus.RECOGNISED, AssessmentStatus.REFUSED))
-        .select_related("round")
-    )
-    for assessment in undecided:
+    for assessment in _undecided(household):
         reasons.append(
             _(
                 "It is in the %(year)s review of %(unit)s and not decided yet: decide or "

@@ -190,7 +190,10 @@ def test_citizen_ids_are_valid_and_unique(demo):
 
 
 def test_households_have_two_to_six_members_and_a_head(demo):
-    households = Household.objects.filter(code__startswith="HL-").annotate(n=Count("members"))
+    # The demo's household events (split, merge, move) are checked below.
+    households = Household.objects.filter(code__startswith="HL-", events__isnull=True).annotate(
+        n=Count("members")
+    )
 
     assert not households.filter(Q(n__lt=2) | Q(n__gt=6)).exists()
     assert not households.filter(head=None).exists()
@@ -361,3 +364,52 @@ def test_seeding_the_current_review_again_creates_nothing(demo):
 
     assert summary.created is False
     assert Assessment.objects.filter(year=2026).count() == before
+
+
+# --- Household events and the follow-up after exit (issue 18) ---------------------------------
+
+
+def test_demo_has_a_split_a_merge_and_an_accepted_move(demo):
+    from households.demo_events import SPLIT_CODE
+    from households.models import EventKind, HouseholdEvent, HouseholdTransfer, TransferStatus
+
+    ha_long = AdministrativeUnit.objects.get(code="6688", valid_from=REFORM)
+    bai_chay = AdministrativeUnit.objects.get(code="6673", valid_from=REFORM)
+    founded = Household.objects.get(unit=ha_long, code=SPLIT_CODE)
+    split_from = founded.events.get(kind=EventKind.SPLIT_FROM).other_household
+    assert founded.head.relation == "head" and split_from.head_id
+    assert founded.members.filter(left_on__isnull=True).exists()
+    merge = HouseholdEvent.objects.get(kind=EventKind.MERGE, household__unit=ha_long)
+    assert merge.other_household.closed_on and merge.other_household.merged_into == merge.household
+    transfer = HouseholdTransfer.objects.get(
+        from_unit=bai_chay, to_unit=ha_long, status=TransferStatus.ACCEPTED
+    )
+    assert transfer.household.unit == ha_long
+    assert transfer.household.events.filter(kind=EventKind.MOVED_WARD).exists()
+
+
+def test_demo_reports_of_both_wards_balance_after_the_events(demo):
+    from halong.reports import annual_report
+    from tests.halong.test_reports import flows_balance
+
+    for code in ("6688", "6673"):
+        ward = AdministrativeUnit.objects.get(code=code, valid_from=REFORM)
+        for year in (2024, 2025, 2026):
+            total = annual_report(year=year, root=ward).as_json()["total"]
+            assert flows_balance(total["poor"], "near_poor"), (code, year)
+            assert flows_balance(total["near_poor"], "poor"), (code, year)
+
+
+def test_demo_follow_up_list_has_checks_at_several_warning_levels(demo):
+    from django.contrib.auth import get_user_model
+
+    from plans.followup import followups_for
+    from plans.models import FollowUpCheck
+
+    member = get_user_model().objects.get(username="halong.member")
+    today = datetime.date.today()
+    mine = followups_for(member, today)
+    checked = [f for f in mine if f.latest_check is not None]
+    assert len(checked) == FollowUpCheck.objects.count() >= 3
+    assert len({f.risk for f in checked}) >= 2
+    assert all(f.reasons for f in checked if f.risk != "low")

@@ -215,7 +215,9 @@ def test_members_on_a_past_day_stay_as_they_were(halong_officer, family):
 def test_merge_moves_the_members_and_closes_the_other(halong_officer, family, halong):
     household, duc, lan, nam, mai = family
     other = HouseholdFactory(unit=halong, code="HL-9", head__full_name="Bà Tư")
-    assessment = AssessmentFactory(household=other, year=2025)
+    assessment = AssessmentFactory(
+        household=other, year=2025, status=AssessmentStatus.RECOGNISED, recorded_status="poor"
+    )
     events.household_merge(actor=halong_officer, household=household, other=other, on=DAY)
 
     other.refresh_from_db()
@@ -254,6 +256,22 @@ def test_merge_with_no_household_of_the_ward_is_a_message_not_a_crash(halong_off
         events.household_merge(actor=halong_officer, household=household, other=None, on=DAY)
     assert error.value.message_dict == {"other_code": ["No household with this code in this ward."]}
     assert not HouseholdEvent.objects.exists()
+
+
+def test_merge_of_a_household_in_an_undecided_review_is_refused(halong_officer, family, halong):
+    household = family[0]
+    other = HouseholdFactory(unit=halong, code="HL-3")
+    AssessmentFactory(
+        household=other,
+        round=ReviewRoundFactory(unit=halong, year=2026),
+        status=AssessmentStatus.SURVEYED,
+    )
+    with pytest.raises(ValidationError) as error:
+        events.household_merge(actor=halong_officer, household=household, other=other, on=DAY)
+    assert "2026 review of Phường Hạ Long" in error.value.message_dict["other_code"][0]
+    other.refresh_from_db()
+    assert other.closed_on is None and not HouseholdEvent.objects.exists()
+    assert other.members.filter(left_on__isnull=True).count() == 1
 
 
 def test_a_closed_household_takes_no_more_events(halong_officer, family, halong):
@@ -451,6 +469,20 @@ def test_move_with_an_open_plan_is_refused(baichay_officer, mover, halong):
         propose(baichay_officer, mover, halong)
     assert "1 open action" in str(error.value)
     assert not HouseholdTransfer.objects.exists()
+
+
+def test_accepting_is_refused_when_a_plan_action_opened_after_the_proposal(
+    baichay_officer, halong_head, mover, halong, baichay
+):
+    transfer = propose(baichay_officer, mover, halong)
+    PlanActionFactory(plan=ExitPlanFactory(household=mover), status=ActionStatus.PLANNED)
+    with pytest.raises(ValidationError) as error:
+        events.transfer_accept(actor=halong_head, transfer=transfer, code="HL-70", village=None)
+    assert "1 open action" in str(error.value)
+    transfer.refresh_from_db()
+    mover.refresh_from_db()
+    assert transfer.status == TransferStatus.PROPOSED and mover.unit == baichay
+    assert not mover.events.exists()
 
 
 def test_move_with_an_undecided_assessment_is_refused(baichay_officer, mover, halong, baichay):

@@ -11,9 +11,11 @@ from communes.models import AdministrativeUnit
 from communes.selectors import today
 from households.demo import seed_households
 from households.demo_current import seed_current_review
+from households.demo_events import seed_household_events
 from households.standards_data import link_provincial_standards
 from households.submission_data import ensure_reporting_lines
 from plans.demo import seed_plans_and_support
+from plans.demo_followup import seed_followup
 
 
 class Command(BaseCommand):
@@ -81,6 +83,17 @@ class Command(BaseCommand):
                 f"{current.agreed} agreed by a village meeting, none decided; "
                 f"{current.regular_decided} regular applications of 2026 decided (NĐ 07)"
             )
+        moves = seed_household_events(today=today(), stdout=self.stdout)
+        if moves.created:
+            self.stdout.write(
+                f"  Household events: split {moves.split or '–'}, merge {moves.merge or '–'}, "
+                f"move {moves.move or '–'}"
+            )
+        followed = seed_followup(today=today())
+        self.stdout.write(
+            f"  {followed.followed} households of Hạ Long on follow-up after exit, "
+            f"{followed.checks} yearly checks"
+        )
         self.stdout.write("  Year  Poor   (%)    Near-poor (%)    Households")
         for f in summary.figures:
             self.stdout.write(
