@@ -15,7 +15,7 @@ from django.db import transaction
 from communes.models import AdministrativeUnit
 from households.models import Household, Indicator
 
-from .followup import followups_of
+from .followup import followups_of, running_support
 from .models import FollowUpCheck
 from .services.cases import case_assign
 from .services.followup import followup_check_record
@@ -77,6 +77,7 @@ def seed_followup(*, today: datetime.date) -> FollowUpSummary:
                 ),
                 serious_illness=ill,
                 job_loss=job,
+                running_support=running_support(followup.household, checked_on),
                 notes="Kiểm tra hằng năm (demo)",
             )
             summary.checks += 1
