@@ -86,6 +86,7 @@ WORKING_AGE = (16, 60)
 WATCH_FROM = 25
 AT_RISK_FROM = 50
 
+LISTED_STATUSES = ("poor", "near_poor")
 EXIT_TRANSITIONS = frozenset({Transition.EXITED.value, Transition.NEAR_POOR_EXITED.value})
 
 
@@ -279,10 +280,13 @@ def exits_from(rows: Iterable[tuple[int, int, str, int]], years: int) -> list[Ex
 
 
 def _recognised_rows(households: QuerySet[Household], since: int):
+    """Decisions since ``since`` of the households of ``households`` that were on a list
+    in that time (only they can have exited): a few % of the register."""
+    recognised = Assessment.objects.filter(status=AssessmentStatus.RECOGNISED, year__gte=since)
+    listed = recognised.filter(recorded_status__in=LISTED_STATUSES).values("household_id")
     return (
-        Assessment.objects.filter(
-            status=AssessmentStatus.RECOGNISED, household__in=households, year__gte=since
-        )
+        recognised.filter(household__in=households)
+        .filter(household_id__in=listed)
         .exclude(recorded_status="")
         .values_list("household_id", "year", "recorded_status", "pk")
     )
