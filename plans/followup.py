@@ -279,7 +279,7 @@ def exits_from(rows: Iterable[tuple[int, int, str, int]], years: int) -> list[Ex
     return exits
 
 
-def _recognised_rows(households: QuerySet[Household], since: int):
+def _recognised_rows(households: QuerySet[Household], since: int, *extra: str):
     """Decisions since ``since`` of the households of ``households`` that were on a list
     in that time (only they can have exited): a few % of the register."""
     recognised = Assessment.objects.filter(status=AssessmentStatus.RECOGNISED, year__gte=since)
@@ -288,7 +288,7 @@ def _recognised_rows(households: QuerySet[Household], since: int):
         recognised.filter(household__in=households)
         .filter(household_id__in=listed)
         .exclude(recorded_status="")
-        .values_list("household_id", "year", "recorded_status", "pk")
+        .values_list("household_id", "year", "recorded_status", "pk", *extra)
     )
 
 
@@ -496,20 +496,15 @@ class Outcomes:
 def exit_outcomes(unit_ids: frozenset[int] | None, today: datetime.date) -> Outcomes:
     """Per ward (the household's current unit), the exits of the last 2N+1 years: still
     followed, sustained (N years without a re-entry) and fallen back (listed again within
-    N years). Two queries."""
+    N years). One query."""
     years = follow_up_years()
     first_year = today.year - 2 * years
     households = Household.objects.all()
     if unit_ids is not None:
         households = households.filter(unit_id__in=unit_ids)
-    exits = [
-        e
-        for e in exits_from(_recognised_rows(households, first_year - 1), years)
-        if e.year >= first_year
-    ]
-    units = dict(
-        households.filter(pk__in={e.household_id for e in exits}).values_list("pk", "unit__name")
-    )
+    found = list(_recognised_rows(households, first_year - 1, "household__unit__name"))
+    units = {row[0]: row[4] for row in found}
+    exits = [e for e in exits_from((row[:4] for row in found), years) if e.year >= first_year]
     rows: dict[str, OutcomeRow] = {}
     for item in exits:
         name = units.get(item.household_id)

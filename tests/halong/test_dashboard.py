@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 POOR, NEAR_POOR, AVERAGE = PovertyStatus.POOR, PovertyStatus.NEAR_POOR, PovertyStatus.AVERAGE
 HOME = reverse("home")
 #: Queries of the city dashboard, whatever the number of units (see the test below).
-DASHBOARD_QUERIES = 25  # + the bell's unread reminders
+DASHBOARD_QUERIES = 26  # + the bell's unread reminders; + 1: exit outcomes (plans)
 
 
 @pytest.fixture
