@@ -5,12 +5,17 @@ of Y and for the city (or ward) whose report it is, the figures of the form
 the wards send up (DOMAIN.md, "Reports the wards send up"):
 
 - *start* of Y is the recognised list at the end of Y−1, *end* of Y the
-  recognised list at the end of Y; a household's status in a year is its
-  last recognised assessment of that year (by id: a regular-round decision
-  made after the periodic one supersedes it); no recognised assessment in a
-  year means *out* (``households.transitions``);
-- decreases and increases follow ``households.transitions.transition``, so
-  ``end = start − decreases + increases`` holds in every row;
+  recognised list at the end of Y; a household's status and transition in a
+  year are read from ``households.HouseholdYear`` (the one place that decides
+  them, ``households.household_years``: the last recognised assessment of the
+  year, a regular-round decision made after the periodic one superseding it;
+  no decision means *out*, and a listed household without one an *other
+  decrease*);
+- the default report counts the lists as made (the standard that makes the
+  lists: provincial where a ``ListMakingStandard`` says so) and reports the
+  national classification beside it (``national``); ``standard=`` chooses the
+  national, provincial or comparison view instead;
+- ``end = start − decreases + increases`` holds in every row;
 - rates are over all resident households (``UnitHouseholdCount``): the start
   rate over Y−1's count (the list was made against it), the end rate over Y's.
 
