@@ -208,6 +208,8 @@ def test_poor_flows_of_a_ward(town_report):
         "re_entered": 1,
         "from_near_poor": 1,
         "other_increase": 0,
+        "other_decrease_moved_out": 0,
+        "other_decrease_merged_away": 0,
         "end": 4,
         "end_rate_pct": 0.4,
         "end_people": 10,
@@ -228,6 +230,9 @@ def test_near_poor_flows_of_a_ward(town_report):
         "re_entered": 0,
         "from_poor": 1,
         "other_increase": 0,
+        # The other decrease has no move or merge on record (issue 18 item 2).
+        "other_decrease_moved_out": 0,
+        "other_decrease_merged_away": 0,
         "end": 2,
         "end_rate_pct": 0.2,
         "end_people": 7,
