@@ -177,10 +177,17 @@ def prepare_database() -> None:
 
 def reset(writer: Writer) -> None:
     from communes.models import UnitHouseholdCount
-    from households.models import Assessment, AssessmentCause, Household, Member, ReviewRound
+    from households.models import (
+        Assessment,
+        AssessmentCause,
+        Household,
+        HouseholdYear,
+        Member,
+        ReviewRound,
+    )
     from plans.models import ExitPlan, PlanAction, SupportRecord
 
-    models = [SupportRecord, PlanAction, ExitPlan, AssessmentCause,
+    models = [SupportRecord, PlanAction, ExitPlan, AssessmentCause, HouseholdYear,
               Assessment.deprivations.through, Assessment, ReviewRound, Member, Household,
               UnitHouseholdCount]  # fmt: skip
     with writer.connection.cursor() as cursor:
@@ -612,6 +619,13 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
             [Household, Member, ReviewRound, Assessment, Through, AssessmentCause,
              UnitHouseholdCount, ExitPlan, PlanAction, SupportRecord]
         )  # fmt: skip
+        # The decided years every figure reads (households.HouseholdYear), as the
+        # review services and the import keep them.
+        t = time.perf_counter()
+        from households.household_years import rebuild_household_years
+
+        written, _replaced = rebuild_household_years()
+        print(f"  {written:,} household years ({time.perf_counter() - t:.1f} s)")
         t = time.perf_counter()
     print(f"  committed ({time.perf_counter() - t:.1f} s)")
 

@@ -1,10 +1,12 @@
 """Selectors of the steering committees' dashboard: trend, targets, units, gaps.
 
-Pure reads. Every figure comes from the *decided* status of a household in a
-review year: its last RECOGNISED assessment of that year (the rule of
-``households.transitions.yearly_statuses``: a regular-round decision made
-after the periodic one supersedes it). Rates are over the resident
-households of ``communes.UnitHouseholdCount``.
+Pure reads. Every figure comes from the *decided* year of a household,
+``households.HouseholdYear`` (the one place that decides it: the last
+recognised assessment of the year, a regular-round decision made after the
+periodic one superseding it), and counts the status on the list, i.e. under
+the standard that makes the list (provincial where a ``ListMakingStandard``
+says so, else national); each point says which standard that was. Rates are
+over the resident households of ``communes.UnitHouseholdCount``.
 
 The number of queries does not depend on the number of units or years: each
 figure is one grouped query, never a query per unit or per year.
@@ -41,7 +43,6 @@ from communes.permissions import Action, get_unit_or_404, has_perm
 from communes.selectors import today, unit_scope_ids, user_scope
 from households.models import (
     Assessment,
-    AssessmentStatus,
     Indicator,
     Member,
     PovertyStandard,
@@ -50,6 +51,7 @@ from households.models import (
     StandardLevel,
 )
 from households.models.standards import latest_in_force
+from households.models.years import HouseholdYear
 from households.signals import register_bulk_changed
 from plans.models import ActionTemplate, SupportRecord, TargetKind
 
@@ -163,15 +165,9 @@ def report_unit_or_error(user, pk) -> AdministrativeUnit:
 # --- Figures -------------------------------------------------------------------
 
 
-def decided_assessments(unit_ids: frozenset[int] | None) -> QuerySet[Assessment]:
-    """Each household's decided assessment per year, in the units ``unit_ids``."""
-    later = Assessment.objects.filter(
-        household=OuterRef("household"),
-        year=OuterRef("year"),
-        status=AssessmentStatus.RECOGNISED,
-        pk__gt=OuterRef("pk"),
-    )
-    queryset = Assessment.objects.filter(status=AssessmentStatus.RECOGNISED).exclude(Exists(later))
+def decided_years(unit_ids: frozenset[int] | None) -> QuerySet[HouseholdYear]:
+    """Each household's decided year (the years with a decision), in the units ``unit_ids``."""
+    queryset = HouseholdYear.objects.filter(assessment__isnull=False)
     if unit_ids is not None:
         queryset = queryset.filter(unit_id__in=unit_ids)
     return queryset
@@ -203,6 +199,8 @@ class YearPoint:
     comparison_standard: str | None = None
     comparison_poor: int | None = None
     comparison_near_poor: int | None = None
+    #: The standard that made the year's lists (the provincial one where it decides).
+    list_standard: str | None = None
 
     @property
     def poor_rate_pct(self) -> float | None:
@@ -211,6 +209,15 @@ class YearPoint:
     @property
     def near_poor_rate_pct(self) -> float | None:
         return _rate(self.near_poor, self.households)
+
+    @property
+    def list_standard_is_national(self) -> bool:
+        return self.list_standard == self.standard
+
+
+def all_standards() -> list[PovertyStandard]:
+    """Every standard, read once: national for the targets, provincial for the lists."""
+    return list(PovertyStandard.objects.all())
 
 
 def national_standards() -> list[PovertyStandard]:
@@ -228,35 +235,50 @@ def trend(
     *,
     first_year: int = FIRST_TREND_YEAR,
 ) -> list[YearPoint]:
-    """One point per year with recognised results, from ``first_year`` on (two queries)."""
+    """One point per year with recognised results, from ``first_year`` on (two queries).
+
+    The counts are of the lists (``HouseholdYear.status``); at a change of
+    standard the comparison counts are of ``HouseholdYear.comparison_status``.
+    """
     counts: dict[int, dict[str, int]] = {}
     compared: dict[int, dict[str, int]] = {}
     years_compared: set[int] = set()
+    provincial_years: set[int] = set()
     rows = (
-        decided_assessments(unit_ids)
+        decided_years(unit_ids)
         .filter(year__gte=first_year)
-        .filter(Q(recorded_status__in=LISTED) | Q(comparison_status__in=LISTED))
-        .values("year", "recorded_status", "comparison_status", "round__kind")
+        .filter(Q(status__in=LISTED) | Q(comparison_status__in=LISTED))
+        .values(
+            "year",
+            "status",
+            "comparison_status",
+            "list_level",
+            kind=F("assessment__round__kind"),
+            compared=F("assessment__comparison_status"),
+        )
         .annotate(n=Count("pk"))
         .order_by()
     )
     rows = list(rows)
     # A year counts once its periodic review has decisions: the regular decisions of
     # the current year alone are not its lists yet.
-    periodic_years = [r["year"] for r in rows if r["round__kind"] == ReviewKind.PERIODIC]
+    periodic_years = [r["year"] for r in rows if r["kind"] == ReviewKind.PERIODIC]
     last_year = max(periodic_years, default=None)
     rows = [r for r in rows if last_year is None or r["year"] <= last_year]
     for row in rows:
-        year, status, comparison = row["year"], row["recorded_status"], row["comparison_status"]
+        year, status, comparison = row["year"], row["status"], row["comparison_status"]
+        if row["list_level"] == StandardLevel.PROVINCIAL and status in LISTED:
+            provincial_years.add(year)
         if status in LISTED:
             by_status = counts.setdefault(year, {})
             by_status[status] = by_status.get(status, 0) + row["n"]
         else:
             counts.setdefault(year, {})
-        if comparison:
+        if row["compared"]:
             years_compared.add(year)
-        # Decisions without a comparison (regular reviews) were made under the old standard.
-        before = comparison or status
+        # Decisions without a comparison (regular reviews) were made under the old
+        # standard: their comparison status is the decision.
+        before = comparison
         if before in LISTED:
             by_before = compared.setdefault(year, {})
             by_before[before] = by_before.get(before, 0) + row["n"]
@@ -277,6 +299,8 @@ def trend(
         if year in years_compared and in_force is not None and in_force != standard:
             comparison = in_force
         by_before = compared.get(year, {})
+        provincial = latest_in_force(standards, year + 1, StandardLevel.PROVINCIAL)
+        makes_list = provincial if year in provincial_years and provincial else standard
         points.append(
             YearPoint(
                 year=year,
@@ -289,6 +313,7 @@ def trend(
                 comparison_near_poor=(
                     by_before.get(PovertyStatus.NEAR_POOR, 0) if comparison else None
                 ),
+                list_standard=makes_list.code if makes_list else None,
             )
         )
     return points
@@ -450,7 +475,7 @@ def health_insurance_coverage(unit_ids: frozenset[int] | None, year: int) -> Cov
     year); members who had left by then are not counted. One query.
     """
     day = min(datetime.date(year, 12, 31), today())
-    listed = decided_assessments(unit_ids).filter(year=year, recorded_status__in=LISTED)
+    listed = decided_years(unit_ids).filter(year=year, status__in=LISTED)
     valid_card = ~Q(health_insurance_number="") & (
         Q(health_insurance_expiry__isnull=True) | Q(health_insurance_expiry__gte=day)
     )
@@ -617,9 +642,9 @@ def unit_rows(unit_ids: frozenset[int] | None, year: int) -> list[UnitRow]:
     """
     previous_year = year - 1
     grouped = (
-        decided_assessments(unit_ids)
-        .filter(year__in=(previous_year, year), recorded_status__in=LISTED)
-        .values("year", "unit_id", "household__unit_id", "recorded_status")
+        decided_years(unit_ids)
+        .filter(year__in=(previous_year, year), status__in=LISTED)
+        .values("year", "unit_id", "household__unit_id", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -631,7 +656,7 @@ def unit_rows(unit_ids: frozenset[int] | None, year: int) -> list[UnitRow]:
     before_by_unit: dict[tuple[int, str], int] = {}
     before_by_household_unit: dict[tuple[int, str], int] = {}
     for r in grouped:
-        status = r["recorded_status"]
+        status = r["status"]
         if r["year"] == year:
             key = (r["unit_id"], status)
             current[key] = current.get(key, 0) + r["n"]
@@ -710,7 +735,7 @@ def deprivation_gaps(
         if template.support_type.name not in names:
             names.append(template.support_type.name)
 
-    listed = decided_assessments(unit_ids).filter(year=year, recorded_status__in=LISTED)
+    listed = decided_years(unit_ids).filter(year=year, status__in=LISTED)
     matching_types = ActionTemplate.objects.filter(
         target_kind=TargetKind.INDICATOR, target_code=OuterRef(OuterRef("indicator__code"))
     ).values("support_type_id")
@@ -724,7 +749,7 @@ def deprivation_gaps(
     figures = {
         row["indicator__code"]: row
         for row in through.objects.filter(
-            assessment__in=Subquery(listed.values("pk")),
+            assessment__in=Subquery(listed.values("assessment_id")),
             indicator__standard__code=standard_code,
         )
         .values("indicator__code")
@@ -831,7 +856,7 @@ def build_dashboard(scope: DashboardScope) -> Dashboard:
 
 def _build_dashboard(scope: DashboardScope) -> Dashboard:
     """Every figure of the dashboard of ``scope`` (a fixed number of queries)."""
-    standards = national_standards()
+    standards = all_standards()
     points = trend(scope.unit_ids, standards)
     plan = target_plan(points, standards)
     coverage = units = gaps = None

@@ -44,7 +44,7 @@ class ReportForm(forms.Form):
         queryset=PovertyStandard.objects.order_by("first_year", "level", "code"),
         to_field_name="code",
         required=False,
-        empty_label=_("National standard of that year's review"),
+        empty_label=_("The standard that made that year's lists"),
     )
 
     def __init__(self, *args, units: QuerySet[AdministrativeUnit], last_year: int, **kwargs):

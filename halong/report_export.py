@@ -205,6 +205,18 @@ def _write_summary(workbook: Workbook, report: Report, day: datetime.date) -> No
     subtitle = f"Đơn vị: {report.root_name} — Chuẩn nghèo: {report.standard}"
     if report.standard_name:
         subtitle += f" ({report.standard_name})"
+    # Which standard decided the lists, and the national classification beside it, in
+    # the subtitle (the form's header rows keep their places).
+    subtitle += (
+        " — danh sách theo chuẩn này (chuẩn xác định danh sách)"
+        if report.view == "list"
+        else " — số liệu tính theo chuẩn này"
+    )
+    if report.total.national is not None:
+        subtitle += (
+            f"; theo chuẩn quốc gia, cuối năm có {report.total.national['poor']} hộ nghèo, "
+            f"{report.total.national['near_poor']} hộ cận nghèo"
+        )
     sheet.line(subtitle, WIDTH, total_width, centre=True)
     if report.compares_standards:
         note = (

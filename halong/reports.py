@@ -5,12 +5,17 @@ of Y and for the city (or ward) whose report it is, the figures of the form
 the wards send up (DOMAIN.md, "Reports the wards send up"):
 
 - *start* of Y is the recognised list at the end of Y−1, *end* of Y the
-  recognised list at the end of Y; a household's status in a year is its
-  last recognised assessment of that year (by id: a regular-round decision
-  made after the periodic one supersedes it); no recognised assessment in a
-  year means *out* (``households.transitions``);
-- decreases and increases follow ``households.transitions.transition``, so
-  ``end = start − decreases + increases`` holds in every row;
+  recognised list at the end of Y; a household's status and transition in a
+  year are read from ``households.HouseholdYear`` (the one place that decides
+  them, ``households.household_years``: the last recognised assessment of the
+  year, a regular-round decision made after the periodic one superseding it;
+  no decision means *out*, and a listed household without one an *other
+  decrease*);
+- the default report counts the lists as made (the standard that makes the
+  lists: provincial where a ``ListMakingStandard`` says so) and reports the
+  national classification beside it (``national``); ``standard=`` chooses the
+  national, provincial or comparison view instead;
+- ``end = start − decreases + increases`` holds in every row;
 - rates are over all resident households (``UnitHouseholdCount``): the start
   rate over Y−1's count (the list was made against it), the end rate over Y's.
 
@@ -29,24 +34,17 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     Count,
-    Exists,
     F,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communes.models import (
     AdministrativeUnit,
@@ -62,13 +60,17 @@ from households.models import (
     AssessmentCause,
     AssessmentStatus,
     Household,
+    HouseholdYear,
     Indicator,
     Member,
     PovertyStandard,
+    ReviewKind,
+    ReviewRound,
     StandardLevel,
 )
 from households.models.standards import latest_in_force
-from households.transitions import NEAR_POOR, POOR, Transition, transition
+from households.models.years import LeftBy
+from households.transitions import NEAR_POOR, POOR, Transition
 from plans.models import ActionStatus, PlanAction, SupportRecord
 
 CITY_CODE = "193"
@@ -98,6 +100,9 @@ class Block:
     to_other: int = 0
     #: Left the list without a decision (moved, died, merged, not re-reviewed): khác giảm.
     other_decrease: int = 0
+    #: Of ``other_decrease``: moved to another ward, merged into another household.
+    moved_out: int = 0
+    merged_away: int = 0
     new: int = 0
     re_entered: int = 0
     from_other: int = 0
@@ -131,6 +136,8 @@ class Block:
             f"from_{other}": self.from_other,
             "other_decrease": self.other_decrease,
             "other_increase": self.other_increase,
+            "other_decrease_moved_out": self.moved_out,
+            "other_decrease_merged_away": self.merged_away,
             "end": self.end,
             "end_rate_pct": rate_pct(self.end, end_households),
             "end_people": self.end_people,
@@ -143,6 +150,8 @@ _BLOCK_COUNTS = (
     "exited",
     "to_other",
     "other_decrease",
+    "moved_out",
+    "merged_away",
     "new",
     "re_entered",
     "from_other",
@@ -185,6 +194,9 @@ class Row:
     #: At a change of standard: the end lists under the previous standard
     #: (``{"poor": n, "near_poor": n}``), for comparison; ``None`` otherwise.
     comparison: dict[str, int] | None = None
+    #: The end lists under the national standard (``{"poor": n, "near_poor": n}``),
+    #: reported beside the lists of the report's standard.
+    national: dict[str, int] | None = None
     #: Parts of the unit outside the city's records (communes of other former
     #: districts it took in on 1/7/2025): the row covers only its former city part.
     outside_parts: tuple[str, ...] = ()
@@ -224,6 +236,9 @@ class Row:
         if other.comparison is not None:
             mine = self.comparison or {POOR: 0, NEAR_POOR: 0}
             self.comparison = {k: mine[k] + other.comparison[k] for k in (POOR, NEAR_POOR)}
+        if other.national is not None:
+            mine = self.national or {POOR: 0, NEAR_POOR: 0}
+            self.national = {k: mine[k] + other.national[k] for k in (POOR, NEAR_POOR)}
 
     def as_json(self) -> dict:
         start_households = self.start_households
@@ -248,6 +263,7 @@ class Row:
                 "overdue": self.plan_actions_overdue,
             },
             "comparison": dict(self.comparison) if self.comparison is not None else None,
+            "national": dict(self.national) if self.national is not None else None,
             "note": self.note,
             "outside_parts": list(self.outside_parts),
         }
@@ -278,6 +294,24 @@ class Report:
     #: At a change of standard: the standard in force during Y under which the
     #: end lists are also counted (``Row.comparison``).
     comparison_standard: str = ""
+    #: The ``HouseholdYear`` view counted: ``list`` (the standard that makes the
+    #: lists, the default), ``national``, ``provincial`` or ``comparison``.
+    view: str = "list"
+    #: For the default report: the level of the standard that made the lists.
+    list_level: str = ""
+
+    @property
+    def decided_by(self) -> str:
+        """Which standard decided the lists counted, as the report and page say it."""
+        if not self.standard:
+            return ""
+        if self.view == "list":
+            return _("Lists made under %(standard)s (the standard that makes the lists)") % {
+                "standard": self.standard_name or self.standard
+            }
+        return _("Counted under %(standard)s (not necessarily the standard of the lists)") % {
+            "standard": self.standard_name or self.standard
+        }
 
     @property
     def compares_standards(self) -> bool:
@@ -292,6 +326,9 @@ class Report:
             "start_standard": self.start_standard,
             "compares_standards": self.compares_standards,
             "comparison_standard": self.comparison_standard or None,
+            "view": self.view,
+            "list_level": self.list_level or None,
+            "decided_by": str(self.decided_by),
             "root": {"code": self.root_code, "name": self.root_name},
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "units": [row.as_json() for row in self.units],
@@ -393,21 +430,30 @@ def report_units(
 # --- Queries -------------------------------------------------------------------------
 
 
-def _status_expression(standard: PovertyStandard | None, year: int | None = None):
-    """The decided status under ``standard``.
+#: The ``HouseholdYear`` columns of each way of counting (``households.household_years``).
+_VIEW_PREFIX = {
+    "list": "",
+    "national": "national_",
+    "provincial": "provincial_",
+    "comparison": "comparison_",
+}
 
-    Provincial: ``provincial_status``, falling back to the national decision
-    where the household has no provincial classification (years before the
-    provincial standard applied, so that the first provincial year has a
-    start-of-year list). A national standard in force during ``year`` that its
-    periodic review replaced (NĐ 07 in 2026): the comparison classification,
-    falling back to the decision (regular reviews of the year used it).
+
+def _view(standard: PovertyStandard | None, year: int) -> str:
+    """The ``HouseholdYear`` view a report under ``standard`` reads.
+
+    Provincial: the provincial classification, falling back to the national
+    decision where the household has none (years before the provincial standard
+    applied, so that the first provincial year has a start-of-year list). A
+    national standard in force during ``year`` that its periodic review replaced
+    (NĐ 07 in 2026): the comparison classification, falling back to the
+    decision (regular reviews of the year used it).
     """
     if standard is not None and standard.level == StandardLevel.PROVINCIAL:
-        return Coalesce(NullIf(F("provincial_status"), Value("")), F("recorded_status"))
+        return "provincial"
     if _is_comparison(standard, year):
-        return Coalesce(NullIf(F("comparison_status"), Value("")), F("recorded_status"))
-    return F("recorded_status")
+        return "comparison"
+    return "national"
 
 
 def _is_comparison(standard: PovertyStandard | None, year: int | None) -> bool:
@@ -433,26 +479,44 @@ class _Standards:
         return self.in_force(year + 1, level)
 
 
+def _standards_making_lists(standards: _Standards, unit_ids: set[int], year: int):
+    """The standards that made the end and the start lists of ``year`` in ``unit_ids``.
+
+    A periodic round of Y makes the lists of Y + 1 under its provincial standard
+    where a ``ListMakingStandard`` of that standard covers Y + 1 (the rule of
+    ``households.household_years``); otherwise under the national standard of
+    the review. One query for both years.
+    """
+    provincial = dict(
+        ReviewRound.objects.filter(unit_id__in=unit_ids, kind=ReviewKind.PERIODIC)
+        .filter(
+            Q(
+                year=year,
+                provincial_standard__list_making_periods__first_year__lte=year + 1,
+                provincial_standard__list_making_periods__last_year__gte=year + 1,
+            )
+            | Q(
+                year=year - 1,
+                provincial_standard__list_making_periods__first_year__lte=year,
+                provincial_standard__list_making_periods__last_year__gte=year,
+            )
+        )
+        .values_list("year", "provincial_standard_id")
+        .distinct()
+        .order_by()
+    )
+    by_pk = {s.pk: s for s in standards.all}
+
+    def making(review_year: int):
+        if review_year in provincial:
+            return by_pk.get(provincial[review_year])
+        return standards.of_review(review_year)
+
+    return making(year), making(year - 1)
+
+
 def _recognised():
     return Assessment.objects.filter(status=AssessmentStatus.RECOGNISED)
-
-
-def _last_of_year(year: int, unit_ids: Iterable[int]):
-    """Each household's last recognised assessment of ``year`` made in ``unit_ids``."""
-    later = _recognised().filter(household=OuterRef("household"), year=year, pk__gt=OuterRef("pk"))
-    return _recognised().filter(year=year, unit_id__in=unit_ids).filter(~Exists(later))
-
-
-def _household_unit(household_path: str):
-    """The household's current unit, looked up by primary key for each row that needs it.
-
-    A correlated look-up rather than a join where the query keeps few rows (or
-    none): for a join PostgreSQL hashes the whole household table first.
-    """
-    return Subquery(
-        Household.objects.filter(pk=OuterRef(household_path)).values("unit_id"),
-        output_field=BigIntegerField(),
-    )
 
 
 def annual_report(
@@ -472,28 +536,30 @@ def annual_report(
     """
     root = root or _default_root()
     standards = _Standards()
+    successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    if units is None:
+        units = report_units(root, year, successions)
+    day = datetime.date(year, 12, 31)
+    mapping = _UnitMap({u.pk for u in units}, day, successions)
     if standard is None:
-        standard = standards.of_review(year)
-    if standard is not None and standard.level == StandardLevel.PROVINCIAL:
+        view = "list"
+        standard, start = _standards_making_lists(standards, mapping.candidate_ids, year)
+    elif standard.level == StandardLevel.PROVINCIAL:
+        view = "provincial"
         start = standards.of_review(year - 1, StandardLevel.PROVINCIAL)
-    elif _is_comparison(standard, year):
-        start = standard
     else:
-        start = standards.of_review(year - 1)
+        view = _view(standard, year)
+        start = standard if view == "comparison" else standards.of_review(year - 1)
     comparison = None
     national = standard is not None and standard.level == StandardLevel.NATIONAL
-    if national and not _is_comparison(standard, year):
+    if national and view != "comparison":
         current = standards.in_force(year)
         comparison = current if current not in (None, standard) else None
     if comparison is not None and not (
         _recognised().filter(year=year).exclude(comparison_status="").exists()
     ):
         comparison = None  # a year recorded before comparisons were kept (2021)
-    day = datetime.date(year, 12, 31)
     as_of = min(day, timezone.localdate())
-    successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
-    if units is None:
-        units = report_units(root, year, successions)
 
     outside = parts_outside_the_city()
     rows = {
@@ -506,16 +572,13 @@ def annual_report(
         )
         for u in units
     }
-    mapping = _UnitMap(set(rows), day, successions)
     mapping.load()
-    status = _status_expression(standard, year)
 
     if rows:  # a root with no unit valid at the end of the year reports nothing
         if comparison is not None:
-            _count_comparison(rows, mapping, year, _status_expression(comparison, year))
+            _count_comparison(rows, mapping, year)
         _count_denominators(rows, mapping, year)
-        _count_flows_and_end_lists(rows, mapping, year, status, as_of)
-        _count_start_only(rows, mapping, year, status)
+        _count_flows_and_end_lists(rows, mapping, year, view, as_of)
         _count_support(rows, mapping, year)
         _count_plan_actions(rows, mapping, year, as_of)
 
@@ -525,9 +588,11 @@ def annual_report(
         Area.RURAL.value: Row(code="", name=str(Area.RURAL.label), area=Area.RURAL),
     }
     total = Row(code=root.code, name=root.name, area="")
-    if comparison is not None:
-        for summary in (*groups.values(), total):
+    for summary in (*groups.values(), total):
+        if comparison is not None:
             summary.comparison = {POOR: 0, NEAR_POOR: 0}
+        if rows:
+            summary.national = {POOR: 0, NEAR_POOR: 0}
     for row in unit_rows:
         groups.setdefault(row.area, Row(code="", name=row.area, area=row.area)).add(row)
         total.add(row)
@@ -543,18 +608,23 @@ def annual_report(
         as_of=as_of,
         start_standard=start.code if start else "",
         comparison_standard=comparison.code if comparison else "",
+        view=view,
+        list_level=standard.level if standard is not None and view == "list" else "",
     )
 
 
-def _count_comparison(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> None:
+def _count_comparison(rows: dict[int, Row], mapping: _UnitMap, year: int) -> None:
     """The end lists of Y under the comparison standard, per report unit (one query)."""
     for row in rows.values():
         row.comparison = {POOR: 0, NEAR_POOR: 0}
     listed = (
-        _last_of_year(year, mapping.candidate_ids)
-        .annotate(s=status, household_unit=_household_unit("household"))
-        .filter(s__in=LISTED)
-        .values("unit_id", "household_unit", "s")
+        HouseholdYear.objects.filter(
+            year=year,
+            unit_id__in=mapping.candidate_ids,
+            assessment__isnull=False,
+            comparison_status__in=LISTED,
+        )
+        .values("unit_id", household_unit=F("household__unit_id"), s=F("comparison_status"))
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -588,84 +658,77 @@ def _count_denominators(rows: dict[int, Row], mapping: _UnitMap, year: int) -> N
         row.start_households = totals.get((unit_id, year - 1), Decimal(0))
 
 
-def _decided_in_year(year: int, candidates: set[int], status):
-    """Each household's last decision of ``year`` where it was listed in ``year`` − 1 or ``year``.
-
-    One row per household (``pk``, units, ``cur`` and ``prev`` status, ``ever``
-    listed before ``year`` − 1, people, ethnic minority): the households whose
-    row in the report is their end unit.
-    """
-    recognised = _recognised().annotate(s=status)
-    previous = (
-        recognised.filter(household=OuterRef("household"), year=year - 1)
-        .order_by("-pk")
-        .values("s")[:1]
-    )
-    previous_unit = (
-        recognised.filter(household=OuterRef("household"), year=year - 1)
-        .order_by("-pk")
-        .values("unit_id")[:1]
-    )
-    ever = recognised.filter(household=OuterRef("household"), year__lt=year - 1, s__in=LISTED)
-    # Only households with a listed decision in Y−1 or Y can be in a row: a semi-join
-    # on them (a few % of the register) instead of a look-up of the start status
-    # of every household decided in Y.
-    listed = recognised.filter(year__in=(year - 1, year), s__in=LISTED).values("household_id")
+def _decided_in_year(year: int, candidates: set[int], view: str):
+    """The ``HouseholdYear`` rows of ``year`` on a list (under ``view``) in ``year`` − 1 or
+    ``year``, made or started in ``candidates``: one row per household, with its
+    units, start and end status, stored transition, people and ethnic minority."""
+    prefix = _VIEW_PREFIX[view]
     return (
-        _last_of_year(year, candidates)
-        .filter(household_id__in=listed)
-        .annotate(
-            cur=status,
-            prev=Subquery(previous),
-            prev_unit=Subquery(previous_unit, output_field=BigIntegerField()),
-            ever=Exists(ever),
-        )
-        .filter(Q(cur__in=LISTED) | Q(prev__in=LISTED))
+        HouseholdYear.objects.filter(year=year)
+        .filter(Q(unit_id__in=candidates) | Q(previous_unit_id__in=candidates))
+        .filter(Q(**{f"{prefix}status__in": LISTED}) | Q(**{f"{prefix}previous__in": LISTED}))
         .values(
-            "pk",
-            "household_id",
-            "unit_id",
-            "household__unit_id",
-            "member_count",
-            "household__is_ethnic_minority",
-            "cur",
-            "prev",
-            "ever",
-            "prev_unit",
+            a_id=F("assessment_id"),
+            hh=F("household_id"),
+            u=F("unit_id"),
+            hu=F("household__unit_id"),
+            mc=F("assessment__member_count"),
+            em=F("household__is_ethnic_minority"),
+            cur=F(f"{prefix}status"),
+            prev=F(f"{prefix}previous"),
+            kind=F(f"{prefix}transition"),
+            pu=F("previous_unit_id"),
+            lb=F("left_by"),
         )
         .order_by()
     )
 
 
-#: One statement over the households decided in Y (``decided``, computed once):
-#: the flows grouped by unit and start/end status, and for those on a list at the
-#: end of Y their deprivations, causes and members with a valid health card.
-#: Every branch has the same columns: kind, unit, household unit, status, prev,
-#: ever, code, a, b, c, unit of the start-of-year decision.
+def _national_end(year: int, candidates: set[int]):
+    """The end lists of ``year`` under the national standard, per unit (beside the lists)."""
+    return (
+        HouseholdYear.objects.filter(
+            year=year,
+            unit_id__in=candidates,
+            assessment__isnull=False,
+            national_status__in=LISTED,
+        )
+        .values(u=F("unit_id"), hu=F("household__unit_id"), s=F("national_status"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+#: One statement over the households' decided years of Y (``decided``, the
+#: ``HouseholdYear`` rows computed once): the flows grouped by unit, start/end
+#: status and stored transition; for those on a list at the end of Y their
+#: deprivations, causes and members with a valid health card; and the end lists
+#: under the national standard. Every branch has the same columns: kind, unit,
+#: household unit, status, prev, transition, code, a, b, c, unit of the start.
 _FLOWS_AND_END_LISTS_SQL = """
 WITH decided AS MATERIALIZED ({decided})
-SELECT 'flow', d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever, NULL,
-       COUNT(*), SUM(d.member_count),
-       SUM(CASE WHEN d.household__is_ethnic_minority THEN 1 ELSE 0 END), d.prev_unit
+SELECT 'flow', d.u, d.hu, d.cur, d.prev, d.kind, d.lb,
+       COUNT(*), SUM(d.mc),
+       SUM(CASE WHEN d.em THEN 1 ELSE 0 END), d.pu
 FROM decided d
-GROUP BY d.unit_id, d.household__unit_id, d.cur, d.prev, d.ever, d.prev_unit
+GROUP BY d.u, d.hu, d.cur, d.prev, d.kind, d.lb, d.pu
 UNION ALL
-SELECT 'deprivation', d.unit_id, d.household__unit_id, d.cur, NULL, NULL, i.code,
+SELECT 'deprivation', d.u, d.hu, d.cur, NULL, NULL, i.code,
        COUNT(*), NULL, NULL, NULL
 FROM decided d
-JOIN {deprivations} x ON x.assessment_id = d.pk
+JOIN {deprivations} x ON x.assessment_id = d.a_id
 JOIN {indicator} i ON i.id = x.indicator_id
 WHERE d.cur IN (%s, %s)
-GROUP BY d.unit_id, d.household__unit_id, d.cur, i.code
+GROUP BY d.u, d.hu, d.cur, i.code
 UNION ALL
-SELECT 'cause', d.unit_id, d.household__unit_id, NULL, NULL, NULL, c.code,
+SELECT 'cause', d.u, d.hu, NULL, NULL, NULL, c.code,
        COUNT(*), NULL, NULL, NULL
 FROM decided d
-JOIN {cause} c ON c.assessment_id = d.pk
+JOIN {cause} c ON c.assessment_id = d.a_id
 WHERE d.cur IN (%s, %s)
-GROUP BY d.unit_id, d.household__unit_id, c.code
+GROUP BY d.u, d.hu, c.code
 UNION ALL
-SELECT 'members', d.unit_id, d.household__unit_id, NULL, NULL, NULL, NULL,
+SELECT 'members', d.u, d.hu, NULL, NULL, NULL, NULL,
        COUNT(CASE WHEN m.left_on IS NULL THEN m.id END),
        COUNT(
            CASE WHEN m.left_on IS NULL
@@ -675,24 +738,30 @@ SELECT 'members', d.unit_id, d.household__unit_id, NULL, NULL, NULL, NULL,
        ),
        NULL, NULL
 FROM decided d
-LEFT JOIN {member} m ON m.household_id = d.household_id
+LEFT JOIN {member} m ON m.household_id = d.hh
 WHERE d.cur IN (%s, %s)
-GROUP BY d.unit_id, d.household__unit_id
+GROUP BY d.u, d.hu
+UNION ALL
+SELECT 'national', n.u, n.hu, n.s, NULL, NULL, NULL, n.n, NULL, NULL, NULL
+FROM ({national}) n
 """
 
 
 def _count_flows_and_end_lists(
-    rows: dict[int, Row], mapping: _UnitMap, year: int, status, day: datetime.date
+    rows: dict[int, Row], mapping: _UnitMap, year: int, view: str, day: datetime.date
 ) -> None:
-    """Start, decreases, increases and end of both lists of the households decided in Y,
-    and the deprivations, causes and health insurance of the end lists (one statement).
+    """Start, decreases, increases and end of both lists (the stored ``HouseholdYear``
+    transitions under ``view``), the deprivations, causes and health insurance of
+    the end lists, and the end lists under the national standard (one statement).
 
-    The end lists are the decided households whose ``cur`` status is listed, so
-    the four aggregates share one evaluation of "the last decision of Y" (a
-    materialised CTE) instead of recomputing it per aggregate.
+    The households listed at the start of Y with no decision in Y have a row of Y
+    too (``other_decrease``), so one read of the table covers every flow.
     """
     decided_sql, decided_params = _decided_in_year(
-        year, mapping.candidate_ids, status
+        year, mapping.candidate_ids, view
+    ).query.sql_with_params()
+    national_sql, national_params = _national_end(
+        year, mapping.candidate_ids
     ).query.sql_with_params()
     sql = _FLOWS_AND_END_LISTS_SQL.format(
         decided=decided_sql,
@@ -700,15 +769,19 @@ def _count_flows_and_end_lists(
         indicator=_table(Indicator),
         cause=_table(AssessmentCause),
         member=_table(Member),
+        national=national_sql,
     )
-    params = (*decided_params, *LISTED, *LISTED, day, *LISTED)
+    params = (*decided_params, *LISTED, *LISTED, day, *LISTED, *national_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         groups = cursor.fetchall()
-    for kind, unit_id, household_unit_id, cur, prev, ever, code, a, b, c, prev_unit in groups:
+    for row in rows.values():
+        row.national = {POOR: 0, NEAR_POOR: 0}
+    for kind, unit_id, household_unit_id, cur, prev, change, code, a, b, c, prev_unit in groups:
         row = rows.get(mapping.resolve(unit_id, household_unit_id))
         if kind == "flow":
-            _count_flow(rows, mapping, row, household_unit_id, cur, prev, ever, prev_unit, a, b, c)
+            flow = (cur, prev, change, code)
+            _count_flow(rows, mapping, row, household_unit_id, flow, prev_unit, a, b, c)
             continue
         if row is None:
             continue
@@ -716,20 +789,25 @@ def _count_flows_and_end_lists(
             row.deprivations[cur][code] += a
         elif kind == "cause":
             row.causes[code] += a
+        elif kind == "national":
+            row.national[cur] += a
         else:
             row.members += a
             row.members_insured += b
 
 
-def _count_flow(rows, mapping, row, household_unit_id, cur, prev, ever, prev_unit, n, people, em):
-    """One group of households decided in Y: start in the row of its start-of-year
-    decision, end in the row of its decision of Y.
+def _count_flow(rows, mapping, row, household_unit_id, flow, prev_unit, n, people, em):
+    """One group of households: start in the row of its unit the year before, end in the
+    row of its decision of Y, the flow between them the stored transition.
 
     A household on a list at the start of Y in one row and decided in another
-    (it moved while listed) is an *other decrease* of the first row and, if it
-    is still listed, an *other increase* of the second: each row's start stays
-    the end of its previous year, and each row balances.
+    (it moved while listed) is an *other decrease* of the first row (one that
+    moved out) and, if it is still listed, an *other increase* of the second:
+    each row's start stays the end of its previous year, and each row balances.
+    A household without a decision in Y is an *other decrease*, of those that
+    moved out or merged away when its events say so (``HouseholdYear.left_by``).
     """
+    cur, prev, change, left_by = flow
     prev, cur = _listed(prev), _listed(cur)
     start_row = row
     if prev and prev_unit is not None:
@@ -744,47 +822,25 @@ def _count_flow(rows, mapping, row, household_unit_id, cur, prev, ever, prev_uni
     if prev and start_row is not row:
         if start_row is not None:
             start_row.block(prev).other_decrease += n
+            start_row.block(prev).moved_out += n
         if cur and row is not None:
             row.block(cur).other_increase += n
         return
-    if row is not None:
-        kind = transition(prev, cur, ever=frozenset(LISTED) if ever else frozenset())
-        _apply_transition(row, kind, n)
+    if row is None:
+        return
+    if change == Transition.OTHER_DECREASE:
+        block = row.block(prev)
+        block.other_decrease += n
+        if left_by == LeftBy.MOVED_OUT:
+            block.moved_out += n
+        elif left_by == LeftBy.MERGED_AWAY:
+            block.merged_away += n
+    else:
+        _apply_transition(row, change, n)
 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-def _count_start_only(rows: dict[int, Row], mapping: _UnitMap, year: int, status) -> None:
-    """Households on a list at the start of Y with no recognised decision in Y: an
-    *other decrease* (moved, died, merged, not re-reviewed), not an exit: a
-    household leaves a list only by a decision (DOMAIN.md).
-
-    A correlated NOT EXISTS, one index probe (household, year) per listed
-    household, rather than a NOT IN that hashes every decision of Y.
-    """
-    candidates = mapping.candidate_ids
-    decided = _recognised().filter(
-        household=OuterRef("household"), year=year, unit_id__in=candidates
-    )
-    start_only = (
-        _last_of_year(year - 1, candidates)
-        .annotate(s=status)
-        .filter(s__in=LISTED)
-        .exclude(Exists(decided))
-        .annotate(household_unit=_household_unit("household"))
-        .values("unit_id", "household_unit", "s")
-        .annotate(n=Count("pk"), people=Coalesce(Sum("member_count"), 0))
-        .order_by()
-    )
-    for g in start_only:
-        row = rows.get(mapping.resolve(g["unit_id"], g["household_unit"]))
-        if row is None:
-            continue
-        block = row.block(g["s"])
-        block.start += g["n"]
-        block.other_decrease += g["n"]
 
 
 def _listed(value: str | None) -> str | None:

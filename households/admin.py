@@ -16,11 +16,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from communes.audit import AccessKind, log_access
 
+from .household_years import rebuild_household_years
 from .models import (
     Assessment,
     AssessmentCause,
     Household,
     Indicator,
+    ListMakingStandard,
     Member,
     PovertyStandard,
     ReportingLine,
@@ -108,6 +110,24 @@ class PovertyStandardAdmin(admin.ModelAdmin):
                 % {"code": standard.code},
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(ListMakingStandard)
+class ListMakingStandardAdmin(admin.ModelAdmin):
+    """The standard that makes a province's lists; a change re-derives every decided year."""
+
+    list_display = ("standard", "first_year", "last_year", "legal_basis")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        written, _replaced = rebuild_household_years()
+        messages.info(
+            request, _("Decided years of the households re-derived: %(n)s rows.") % {"n": written}
+        )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        rebuild_household_years()
 
 
 @admin.register(Indicator)

@@ -42,6 +42,7 @@ from communes.demo import REFORM_DATE, city_grassroots_units
 from communes.models import AdministrativeUnit, Area, UnitHouseholdCount, UnitSuccession
 from communes.text import fold
 
+from .household_years import rebuild_household_years
 from .models import (
     Assessment,
     AssessmentCause,
@@ -876,6 +877,8 @@ class _Writer:
         rounds = self._write_rounds(cases)
         households = self._write_households(cases)
         self._write_assessments(cases, households, rounds)
+        written, _replaced = rebuild_household_years()
+        self.log(f"  {written} household years")
 
     def _write_denominators(self) -> None:
         existing = set(

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from .models import (
     Assessment,
@@ -21,9 +21,11 @@ from .models import (
     PovertyStatus,
     ReviewKind,
     ReviewRound,
+    StandardLevel,
 )
+from .models.years import HouseholdYear
 from .rules import b_score
-from .transitions import Transition, yearly_statuses
+from .transitions import Transition
 
 #: Steps at which an application is still waiting for the chair's decision.
 UNDECIDED = (
@@ -52,6 +54,18 @@ class TimelineRow:
     deprivations: list[Indicator] = field(default_factory=list)
     causes: list[AssessmentCause] = field(default_factory=list)
     transition: str | None = None
+    #: The decision that stands in its year: the status on the list and the level of
+    #: the standard that made the list (``HouseholdYear``); empty otherwise.
+    list_status: str = ""
+    list_level: str = ""
+
+    @property
+    def list_label(self) -> str:
+        return PovertyStatus(self.list_status).label if self.list_status else ""
+
+    @property
+    def list_level_label(self) -> str:
+        return StandardLevel(self.list_level).label if self.list_level else ""
 
     @property
     def transition_label(self) -> str:
@@ -83,23 +97,20 @@ def _with_details(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
 def household_timeline(household: Household) -> list[TimelineRow]:
     """Every assessment of ``household``, newest first, with its year-on-year transition.
 
-    The transition is the one of the recognised decision of that year
-    relative to the previous year's recognised status (``yearly_statuses``);
-    undecided and refused assessments carry none. Three queries.
+    The transition is the one of the decision that stands in its year, read
+    from ``HouseholdYear`` (the list-making standard's status against the year
+    before); undecided, refused and overruled assessments carry none. Three queries.
     """
+    decided = HouseholdYear.objects.filter(assessment=OuterRef("pk"))
     assessments = list(
-        _with_details(Assessment.objects.filter(household=household)).order_by("-year", "-pk")
+        _with_details(Assessment.objects.filter(household=household))
+        .annotate(
+            year_transition=Subquery(decided.values("transition")[:1]),
+            year_status=Subquery(decided.values("status")[:1]),
+            year_list_level=Subquery(decided.values("list_level")[:1]),
+        )
+        .order_by("-year", "-pk")
     )
-    recognised = [
-        (a.year, a.recorded_status, a.pk)
-        for a in assessments
-        if a.status == AssessmentStatus.RECOGNISED and a.recorded_status
-    ]
-    transitions = {
-        year.assessment_id: year.transition
-        for year in yearly_statuses(recognised)
-        if year.assessment_id is not None
-    }
     rows = []
     for a in assessments:
         deprivations = list(a.deprivations.all())
@@ -121,7 +132,9 @@ def household_timeline(household: Household) -> list[TimelineRow]:
                 ),
                 deprivations=deprivations,
                 causes=list(a.causes.all()),
-                transition=transitions.get(a.pk),
+                transition=a.year_transition or None,
+                list_status=a.year_status or "",
+                list_level=a.year_list_level or "",
             )
         )
     return rows

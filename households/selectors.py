@@ -8,7 +8,7 @@ from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
 from communes.selectors import grassroots_units_for
 
-from .models import Assessment, AssessmentStatus, Household, ReviewRound
+from .models import Assessment, Household, HouseholdYear, ReviewRound
 from .permissions import can_create_household_in
 
 
@@ -66,17 +66,16 @@ def get_round_or_404(user, pk: int) -> ReviewRound:
 
 
 def household_list_rows(households: QuerySet[Household], year: int | None) -> QuerySet[Household]:
-    """Head, unit, village, current member count and the latest recognised status
-    (of ``year`` when given), all in one query."""
-    recognised = Assessment.objects.filter(
-        household=OuterRef("pk"), status=AssessmentStatus.RECOGNISED
-    ).exclude(recorded_status="")
+    """Head, unit, village, current member count and the latest decided status on the
+    lists (of ``year`` when given; ``HouseholdYear``, the standard that makes the
+    lists), all in one query."""
+    decided = HouseholdYear.objects.filter(household=OuterRef("pk"), assessment__isnull=False)
     if year:
-        recognised = recognised.filter(year=year)
-    latest = recognised.order_by("-year", "-pk")
+        decided = decided.filter(year=year)
+    latest = decided.order_by("-year")
     return households.select_related("unit", "village", "head").annotate(
         member_count=Count("members", filter=Q(members__left_on__isnull=True)),
-        recorded_status=Subquery(latest.values("recorded_status")[:1]),
+        recorded_status=Subquery(latest.values("status")[:1]),
         status_year=Subquery(latest.values("year")[:1]),
     )
 

@@ -115,48 +115,38 @@ def yearly_statuses(
     """One ``YearStatus`` per year, from the first recognised year to the last (or ``until``).
 
     ``recognised`` holds ``(year, recorded_status, assessment_id)`` of one
-    household's RECOGNISED assessments, in any order. The status of a year is
-    the last recognised assessment of that year (ordered by year, then id: a
-    regular-round decision made after the periodic one supersedes it).
-
-    A year with no recognised record counts as *out* (status ``None``): the
-    periodic review re-lists every current poor and near-poor household each
-    year, so a household missing from a year's decisions was not on that
-    year's lists. It left them without a decision, an *other decrease*
-    (``other_decrease``), not an exit. ``until`` extends the series with such
-    out years, so that a household that silently disappeared shows it.
-
-    The first year has no baseline: its transition is computed from out (so
-    ``new_poor``/``new_near_poor``); a report over the earliest year of the data
-    should not count it as an increase.
+    household's RECOGNISED assessments, in any order. The rule is the one of
+    ``households.household_years.compute_years`` (the stored ``HouseholdYear``
+    rows), national view: the status of a year is its last recognised
+    assessment (by id: a regular-round decision made after the periodic one
+    supersedes it); a year without one is *out*, and a listed household that
+    has none left its list without a decision (``other_decrease``). ``until``
+    extends the series with such out years.
     """
-    by_year: dict[int, tuple[str, int]] = {}
-    for year, status, assessment_id in sorted(recognised, key=lambda r: (r[0], r[2])):
-        by_year[year] = (status, assessment_id)
-    if not by_year:
-        return []
-    first = min(by_year)
-    last = max(by_year) if until is None else max(max(by_year), until)
+    from .household_years import Decision, compute_years
 
-    result: list[YearStatus] = []
-    ever: set[str] = set()
-    previous: str | None = None
-    for year in range(first, last + 1):
-        status, assessment_id = by_year.get(year, (None, None))
-        result.append(
-            YearStatus(
-                year=year,
-                status=status,
-                transition=transition(
-                    previous, status, ever=frozenset(ever), decided=year in by_year
-                ),
-                assessment_id=assessment_id,
-            )
+    decisions = [
+        Decision(assessment_id=pk, year=year, unit_id=0, national=status)
+        for year, status, pk in recognised
+    ]
+    rows = compute_years(0, decisions)
+    if not rows:
+        return []
+    last = max(d.year for d in decisions)
+    if until is not None:
+        last = max(last, until)
+    result = [
+        YearStatus(
+            year=row.year,
+            status=row.national_status or None,
+            transition=row.national_transition or None,
+            assessment_id=row.assessment_id,
         )
-        # ``ever`` lags one year behind: the previous year is passed separately.
-        if previous is not None:
-            ever.add(previous)
-        previous = status
+        for row in rows
+        if row.year <= last
+    ]
+    for year in range(rows[-1].year + 1, last + 1):
+        result.append(YearStatus(year=year, status=None, transition=None, assessment_id=None))
     return result
 
 

@@ -150,11 +150,20 @@ class ReviewRoundFactory(factory.django.DjangoModelFactory):
 class AssessmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Assessment
+        skip_postgeneration_save = True
 
     household = factory.SubFactory(HouseholdFactory)
     round = factory.SubFactory(ReviewRoundFactory, unit=factory.SelfAttribute("..household.unit"))
     unit = factory.SelfAttribute("household.unit")
     year = factory.SelfAttribute("round.year")
+
+    @factory.post_generation
+    def household_years(obj, create, extracted, **kwargs):
+        """As the review services do: the household's decided years follow its decisions."""
+        if create:
+            from households.household_years import sync_household_years
+
+            sync_household_years(household_ids=[obj.household_id])
 
 
 def poor_since_2015(household):
@@ -212,3 +221,16 @@ class SupportRecordFactory(factory.django.DjangoModelFactory):
     given_on = datetime.date(2025, 3, 15)
     funding_source = FundingSource.NATIONAL_PROGRAMME
     provider = "UBND phường"
+
+
+def resync(*households_or_assessments):
+    """After a test edits assessments directly (not through a service): their households'
+    decided years follow, as the review services keep them."""
+    from households.household_years import sync_household_years
+    from households.models import Assessment
+
+    ids = {
+        obj.household_id if isinstance(obj, Assessment) else obj.pk
+        for obj in households_or_assessments
+    }
+    sync_household_years(household_ids=ids)

@@ -13,10 +13,12 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from communes.models import AdministrativeUnit, UnitKind
 
+from ..household_years import ListMaking, list_year
 from ..models import (
     Assessment,
     AssessmentStatus,
     Complaint,
+    HouseholdYear,
     Indicator,
     Member,
     PovertyStatus,
@@ -71,8 +73,13 @@ def _standard_label(standard) -> str:
 
 
 def list_standard(review_round: ReviewRound):
-    """The standard the round's lists follow: the province's where one is in force."""
-    return review_round.provincial_standard or review_round.standard
+    """The standard the round's lists follow: the province's where a ``ListMakingStandard``
+    says it makes them in the round's list year, else the national one."""
+    provincial = review_round.provincial_standard_id
+    year = list_year(review_round.year, review_round.kind)
+    if ListMaking().provincial_decides(provincial, year):
+        return review_round.provincial_standard
+    return review_round.standard
 
 
 # --- Phiếu B1 / B2 ------------------------------------------------------------------
@@ -209,16 +216,15 @@ def meeting_minutes_context(meeting: VillageMeeting) -> dict:
 
 
 def _previous_status():
-    """Subquery: the household's recognised status of the latest earlier year."""
+    """Subquery: the household's status on the list in its latest earlier decided year."""
     return Subquery(
-        Assessment.objects.filter(
+        HouseholdYear.objects.filter(
             household=OuterRef("household_id"),
-            status=AssessmentStatus.RECOGNISED,
             year__lt=OuterRef("year"),
+            assessment__isnull=False,
         )
-        .exclude(recorded_status="")
-        .order_by("-year", "-pk")
-        .values("recorded_status")[:1]
+        .order_by("-year")
+        .values("status")[:1]
     )
 
 

@@ -74,3 +74,8 @@ __all__ += ["ConfirmedImport"]
 from .conflicts import CitizenIdConflict, ConflictSource  # noqa: E402
 
 __all__ += ["CitizenIdConflict", "ConflictSource"]
+
+# The decided year of each household (read model) and the standard that makes the lists.
+from .years import HouseholdYear, ListMakingStandard  # noqa: E402
+
+__all__ += ["HouseholdYear", "ListMakingStandard"]

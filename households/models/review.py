@@ -231,8 +231,10 @@ class Assessment(models.Model):
         choices=PovertyStatus.choices,
         blank=True,
     )
-    #: The status decided by the committee; equal to ``national_status``
-    #: unless an import kept a recorded decision that disagrees.
+    #: The status decided by the committee: the classification under the standard
+    #: that makes the list (``provincial_status`` where a ``ListMakingStandard``
+    #: covers the round's lists, else ``national_status``), unless an import kept a
+    #: recorded decision that disagrees. ``households.HouseholdYear`` reads it.
     recorded_status = models.CharField(
         _("decided status"), max_length=12, choices=PovertyStatus.choices, blank=True
     )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from communes.models import AdministrativeUnit
 from communes.permissions import Action, has_perm, require
 
+from ..household_years import sync_household_years
 from ..models import (
     Assessment,
     AssessmentStatus,
@@ -82,6 +83,8 @@ def _names(members) -> str:
 
 def _after(*households: Household) -> None:
     ids = [h.pk for h in households]
+    # A move or a merge names why a listed household has no decision (HouseholdYear).
+    sync_household_years(household_ids=ids)
     for hook in AFTER_EVENT:
         hook(ids)
 

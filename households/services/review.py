@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from communes.models import AdministrativeUnit
 from communes.permissions import require
 
+from ..household_years import assessment_list_status, sync_household_years
 from ..models import (
     Assessment,
     AssessmentCause,
@@ -36,6 +37,7 @@ from ..models import (
     SupportNeed,
 )
 from ..models.review import MEETING_PASS_SHARE
+from ..models.years import HouseholdYear
 from ..permissions import can_decide_review, can_run_review
 from ..rules import NotEnoughEvidence, StandardRule, classify
 from .common import claim_version, with_actor
@@ -222,18 +224,17 @@ def round_set_standards(
 def round_list_households(*, actor, review_round: ReviewRound) -> int:
     """Step (1): list every household of the unit on last decision's poor/near-poor lists.
 
-    The household's latest *recognised* assessment of an earlier year decides;
-    households already in the round are skipped. Returns how many were added.
+    The household's latest decided year before the round's (``HouseholdYear``, the
+    status on the list of the standard that made it) decides; households already
+    in the round are skipped. Returns how many were added.
     """
     require(can_run_review(actor, review_round.unit))
     latest = (
-        Assessment.objects.filter(
-            household=OuterRef("pk"),
-            status=AssessmentStatus.RECOGNISED,
-            year__lt=review_round.year,
+        HouseholdYear.objects.filter(
+            household=OuterRef("pk"), year__lt=review_round.year, assessment__isnull=False
         )
-        .order_by("-year", "-pk")
-        .values("recorded_status")[:1]
+        .order_by("-year")
+        .values("status")[:1]
     )
     household_ids = list(
         Household.objects.filter(unit=review_round.unit)
@@ -428,7 +429,8 @@ def assessment_survey(
     assessment.national_status = national
     assessment.provincial_status = provincial
     assessment.comparison_status = comparison
-    assessment.recorded_status = national
+    # The decision puts the household on the lists of the standard that makes them.
+    assessment.recorded_status = assessment_list_status(assessment)
     assessment.status = AssessmentStatus.SURVEYED
     _save(assessment, actor, version)
     assessment.deprivations.set([catalogue[c] for c in deprivation_codes])
@@ -623,7 +625,9 @@ def _recognise(assessment, *, actor, version, decision_number, decision_date, si
     assessment.status = AssessmentStatus.RECOGNISED
     if assessment.recorded_status in ON_THE_LISTS and not assessment.certificate_number:
         assessment.certificate_number = next_certificate_number(assessment.unit_id, assessment.year)
-    return _save(assessment, actor, version)
+    _save(assessment, actor, version)
+    sync_household_years(household_ids=[assessment.household_id])
+    return assessment
 
 
 @transaction.atomic

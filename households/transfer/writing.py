@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from communes.text import fold
 
+from ..household_years import sync_household_years
 from ..models import Assessment, AssessmentCause, Household, Member
 from . import bulk
 from .bulk import BATCH
@@ -128,3 +129,5 @@ class ImportWriter:
             for code, primary in p.causes
         ]
         bulk.insert(AssessmentCause, causes, returning=False)
+        # The decided years of every household whose assessments changed, in this transaction.
+        sync_household_years(household_ids={a.household_id for a in updated + new})

@@ -439,7 +439,10 @@ def test_survey_classifies_under_national_and_provincial_standards(halong_office
     surveyed.refresh_from_db()
     assert surveyed.national_status == PovertyStatus.AVERAGE
     assert surveyed.provincial_status == PovertyStatus.POOR
-    assert surveyed.recorded_status == PovertyStatus.AVERAGE
+    # Issue 12 item 1: in Quảng Ninh the provincial standard makes the lists of its
+    # years in force, so the result to decide is the provincial one (it was the
+    # national "average" before, which left the province's poor off its list).
+    assert surveyed.recorded_status == PovertyStatus.POOR
     assert surveyed.status == AssessmentStatus.SURVEYED
     assert set(surveyed.deprivations.values_list("code", flat=True)) == {
         "health_insurance",
