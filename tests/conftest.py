@@ -136,6 +136,9 @@ def _restore_data_migration_rows() -> None:
         importlib.import_module(
             "households.migrations.0008_round_standards_by_rule"
         ).to_years_in_force(apps, None)
+        importlib.import_module("households.migrations.0012_nd351_indicators_and_sources").forwards(
+            apps, None
+        )
     if not SupportType.objects.exists():
         importlib.import_module("plans.migrations.0002_catalogue").load(apps, None)
         importlib.import_module("plans.migrations.0004_catalogue_corrections").forward(apps, None)
