@@ -10,7 +10,7 @@ from communes.demo import seed_committees_and_logins
 from communes.models import AdministrativeUnit
 from communes.selectors import today
 from households.demo import seed_households
-from households.demo_current import seed_current_review
+from households.demo_current import fill_school_facts, seed_current_review
 from households.standards_data import link_provincial_standards
 from households.submission_data import ensure_reporting_lines
 from plans.demo import seed_plans_and_support
@@ -81,6 +81,9 @@ class Command(BaseCommand):
                 f"{current.agreed} agreed by a village meeting, none decided; "
                 f"{current.regular_decided} regular applications of 2026 decided (NĐ 07)"
             )
+        pupils = fill_school_facts(today=today())
+        if pupils:
+            self.stdout.write(f"  {pupils} pupils given a school and a grade (school lists)")
         self.stdout.write("  Year  Poor   (%)    Near-poor (%)    Households")
         for f in summary.figures:
             self.stdout.write(
