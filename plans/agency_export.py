@@ -44,6 +44,7 @@ def workbook(agency_list: AgencyList, *, issuer: str, made_on: datetime.date) ->
         cell.border = BOX
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.column_dimensions[get_column_letter(column)].width = 6 if column == 1 else 18
+    sheet.row_dimensions[HEADER_ROW].height = 32
     for offset, row in enumerate(agency_list.rows, start=1):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=HEADER_ROW + offset, column=column, value=spreadsheet_safe(value))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
@@ -52,6 +53,7 @@ TITLES = {
     SCHOOL: _("Pupils of poor and near-poor households (schools)"),
     EXITED: _("Households that left the poor or near-poor list"),
 }
+NUMBER_COLUMN = pgettext_lazy("list column", "No.")
 LISTED = (PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
 #: Households whose members' cards the state supports (average: the farming variant).
 INSURED = (PovertyStatus.POOR, PovertyStatus.NEAR_POOR, PovertyStatus.AVERAGE)
@@ -84,6 +86,8 @@ class AgencyList:
     #: Columns holding VND amounts (formatted as money on the page and in the file).
     money_columns: frozenset[int] = frozenset()
     date_columns: frozenset[int] = frozenset()
+    #: Citizen IDs: masked on the page; in full in the (logged) file the office needs.
+    masked_columns: frozenset[int] = frozenset()
 
 
 def listed_households_for(user) -> QuerySet[Household]:
@@ -152,7 +156,7 @@ def bhyt_list(user, *, year: int, unit=None, change: str = "") -> AgencyList:
         title=str(TITLES[BHYT]),
         period=str(year),
         columns=[
-            str(_("No.")),
+            str(NUMBER_COLUMN),
             str(_("Unit")),
             str(_("Household")),
             str(_("Full name")),
@@ -166,6 +170,7 @@ def bhyt_list(user, *, year: int, unit=None, change: str = "") -> AgencyList:
             str(_("Change")),
         ],
         date_columns=frozenset({10}),
+        masked_columns=frozenset({6}),
     )
     for member in members:
         kind = card_change(
@@ -235,7 +240,7 @@ def electricity_list(user, *, year: int, quarter: int, unit=None) -> AgencyList:
         title=str(TITLES[ELECTRICITY]),
         period=_("Quarter %(quarter)s/%(year)s") % {"quarter": quarter, "year": year},
         columns=[
-            str(_("No.")),
+            str(NUMBER_COLUMN),
             str(_("Unit")),
             str(_("Household")),
             str(_("Head of household")),
@@ -287,7 +292,7 @@ def school_list(user, *, school_year: int, unit=None, level: str = "") -> Agency
         title=str(TITLES[SCHOOL]),
         period=_("School year %(start)s–%(end)s") % {"start": school_year, "end": school_year + 1},
         columns=[
-            str(_("No.")),
+            str(NUMBER_COLUMN),
             str(_("Unit")),
             str(_("Household")),
             str(_("Head of household")),
@@ -364,7 +369,7 @@ def exited_list(user, *, year: int, unit=None, kind: str = "") -> AgencyList:
         title=str(TITLES[EXITED]),
         period=str(year),
         columns=[
-            str(_("No.")),
+            str(NUMBER_COLUMN),
             str(_("Unit")),
             str(_("Household")),
             str(_("Head of household")),

@@ -16,7 +16,7 @@ class AgencyListForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
     quarter = forms.TypedChoiceField(
-        label=_("Quarter"), coerce=int, choices=[(q, q) for q in range(1, 5)], required=False
+        label=_("Quarter"), coerce=int, choices=[(q, str(q)) for q in range(1, 5)], required=False
     )
     change = forms.ChoiceField(
         label=_("Change"), choices=[("", _("All")), *lists.CHANGES.items()], required=False
@@ -49,7 +49,7 @@ class AgencyListForm(forms.Form):
                 del self.fields[name]
         self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = _("All units I may see")
-        self.fields["year"].choices = [(y, y) for y in YEARS]
+        self.fields["year"].choices = [(y, str(y)) for y in YEARS]
         if kind == lists.SCHOOL:
             self.fields["year"].label = _("School year from")
             self.fields["year"].choices = [(y, f"{y}–{y + 1}") for y in YEARS]

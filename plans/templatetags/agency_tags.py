@@ -5,6 +5,8 @@ import datetime
 from django import template
 from django.utils.formats import date_format, number_format
 
+from households.validators import citizen_id_mask
+
 register = template.Library()
 
 
@@ -12,6 +14,8 @@ register = template.Library()
 def agency_cell(result, index, value):
     if value is None or value == "":
         return "–"
+    if index in result.masked_columns:
+        return citizen_id_mask(str(value))
     if index in result.money_columns:
         return f"{number_format(int(value), force_grouping=True)}\u00a0₫"
     if isinstance(value, datetime.date):

@@ -328,3 +328,41 @@ def test_xlsx_quotes_text_that_would_start_a_formula(client, units, halong_offic
     sheet = load_workbook(io.BytesIO(job_file(client, job)))[lists.BHYT]
 
     assert sheet.cell(row=HEADER_ROW + 1, column=4).value == "'=HYPERLINK(1)"
+
+
+def test_page_masks_citizen_ids_the_file_keeps_them(client, units, halong_officer):
+    household("HL-P", (2025, POOR), citizen_id="022080001234")
+    client.force_login(halong_officer)
+
+    page = client.get(reverse("plans:agency_list", args=[lists.BHYT])).content.decode()
+    job = job_of(client.get(reverse("plans:agency_list_export", args=[lists.BHYT])))
+    sheet = load_workbook(io.BytesIO(job_file(client, job)))[lists.BHYT]
+
+    assert "022080001234" not in page and "1234" in page
+    assert sheet.cell(row=HEADER_ROW + 1, column=7).value == "022080001234"
+
+
+@pytest.mark.parametrize("kind", lists.KINDS)
+def test_list_query_count_does_not_grow_with_the_rows(units, halong_officer, kind):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.forms.agency import build_list
+
+    chosen = {"unit": None, "year": 2025, "quarter": 1, "change": "", "level": "", "exit": ""}
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            build_list(halong_officer, kind, chosen)
+        return len(queries)
+
+    def add(n: int, start: int):
+        for i in range(start, start + n):
+            home = household(f"HL-{i}", (2023, POOR), (2024, POOR), (2025, NEAR))
+            _pupil(home, SchoolLevel.PRIMARY)
+
+    add(1, 0)
+    count()  # the user's scope is read once and kept on the user
+    small = count()
+    add(4, 10)
+    assert count() == small
