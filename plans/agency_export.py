@@ -37,7 +37,10 @@ def workbook(agency_list: AgencyList, *, issuer: str, made_on: datetime.date) ->
     sheet[f"{right}2"] = _("Independence – Freedom – Happiness")
     sheet["A3"] = agency_list.title.upper()
     sheet["A3"].font = Font(bold=True, size=13)
-    sheet["A4"] = f"{_('Period')}: {agency_list.period} · {_('Made on')} {made_on:%d/%m/%Y}"
+    sheet["A4"] = _("Period: %(period)s · made on %(day)s") % {
+        "period": agency_list.period,
+        "day": made_on.strftime("%d/%m/%Y"),
+    }
     for column, label in enumerate(agency_list.columns, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column, value=label)
         cell.font = Font(bold=True)
