@@ -88,6 +88,8 @@ class AgencyList:
     date_columns: frozenset[int] = frozenset()
     #: Citizen IDs: masked on the page; in full in the (logged) file the office needs.
     masked_columns: frozenset[int] = frozenset()
+    #: The units whose households the rows name (each one's access log records the list).
+    unit_ids: set[int] = field(default_factory=set)
 
 
 def listed_households_for(user) -> QuerySet[Household]:
@@ -186,6 +188,7 @@ def bhyt_list(user, *, year: int, unit=None, change: str = "") -> AgencyList:
             own.add(InsuranceGroup.CHILD_UNDER_6)
         best = health_insurance.highest_group(own, shares, day)
         group, share = best if best else (GROUP_OF_STATUS[status], None)
+        result.unit_ids.add(member.household.unit_id)
         result.rows.append(
             [
                 len(result.rows) + 1,
@@ -254,6 +257,7 @@ def electricity_list(user, *, year: int, quarter: int, unit=None) -> AgencyList:
         money_columns=frozenset({8, 9}),
     )
     for household in households:
+        result.unit_ids.add(household.unit_id)
         result.rows.append(
             [
                 len(result.rows) + 1,
@@ -307,6 +311,7 @@ def school_list(user, *, school_year: int, unit=None, level: str = "") -> Agency
     )
     for pupil in pupils:
         head = pupil.household.head
+        result.unit_ids.add(pupil.household.unit_id)
         result.rows.append(
             [
                 len(result.rows) + 1,
@@ -387,6 +392,7 @@ def exited_list(user, *, year: int, unit=None, kind: str = "") -> AgencyList:
         if how is None or (kind and how != kind):
             continue
         household = decision.household
+        result.unit_ids.add(household.unit_id)
         result.rows.append(
             [
                 len(result.rows) + 1,

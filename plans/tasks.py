@@ -42,6 +42,7 @@ def export_agency_list(job: Job, progress: Progress) -> JobOutput:
     log = {
         "kind": AccessKind.EXPORT,
         "rows": len(result.rows),
+        "units": sorted(result.unit_ids),
         "detail": {"format": "xlsx", "list": kind, "filters": job.params.get("query", "")},
     }
     return JobOutput(

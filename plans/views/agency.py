@@ -54,6 +54,7 @@ def agency_list(request: HttpRequest, kind: str) -> HttpResponse:
         unit=chosen["unit"],
         label=str(lists.TITLES[kind]),
         rows=len(result.rows),
+        units=sorted(result.unit_ids),
         list=kind,
     )
     context = {

@@ -254,6 +254,19 @@ def test_ward_sees_its_own_and_city_with_the_names_grant_all(
     assert sorted(r[2] for r in city_rows) == ["BC-P", "HL-P"]
 
 
+def test_city_export_is_in_the_log_of_each_ward_it_names(client, units, city_staff_named):
+    household("HL-P", (2025, POOR))
+    household("BC-P", (2025, POOR), ward="6673")
+    client.force_login(city_staff_named)
+
+    job = job_of(client.get(reverse("plans:agency_list_export", args=[lists.BHYT])))
+    job_file(client, job)
+
+    entry = AccessLog.objects.get(kind=AccessKind.EXPORT)
+    assert entry.unit is None
+    assert set(entry.units.all()) == {unit("6688"), unit("6673")}
+
+
 def test_ward_officer_cannot_filter_another_ward(client, units, halong_officer):
     household("BC-P", (2025, POOR), ward="6673")
     client.force_login(halong_officer)
