@@ -44,6 +44,15 @@ NAV_ITEMS = (
         False,
     ),
     (
+        _("Lists for agencies"),
+        "plans:agency_lists",
+        "bi-card-checklist",
+        lambda user, ward: (
+            has_perm(user, Action.VIEW_HOUSEHOLDS) and has_perm(user, Action.VIEW_NAMED_LISTS)
+        ),
+        False,
+    ),
+    (
         _("Reports"),
         "report",
         "bi-file-earmark-bar-graph",

@@ -47,7 +47,16 @@ UNCONFIRMED_REMINDER = _(
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ["order", "code", "dimension", "name", "threshold", "is_child_indicator"]
+    fields = [
+        "order",
+        "code",
+        "dimension",
+        "name",
+        "threshold",
+        "is_child_indicator",
+        "confirmed",
+        "source",
+    ]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
     }
@@ -55,8 +64,8 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(PovertyStandard)
 class PovertyStandardAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "period", "rule_type", "confirmed"]
-    list_filter = ["level", "rule_type", "confirmed"]
+    list_display = ["code", "name", "level", "period", "rule_type", "confirmed", "lines_confirmed"]
+    list_filter = ["level", "rule_type", "confirmed", "lines_confirmed"]
     search_fields = ["code", "name", "legal_basis"]
     autocomplete_fields = ["province"]
     inlines = [IndicatorInline]
@@ -73,6 +82,8 @@ class PovertyStandardAdmin(admin.ModelAdmin):
                     "rule_type",
                     ("first_year", "last_year"),
                     "confirmed",
+                    "lines_confirmed",
+                    "sources",
                     "notes",
                 ],
             },
@@ -109,6 +120,25 @@ class PovertyStandardAdmin(admin.ModelAdmin):
                 )
                 % {"code": standard.code},
             )
+        if standard is not None and request.method == "GET":
+            unconfirmed = list(
+                standard.indicators.filter(confirmed=False).values_list("code", flat=True)
+            )
+            if not standard.lines_confirmed:
+                messages.warning(
+                    request,
+                    _(
+                        "The income lines, the rule and the score lines of %(code)s are not "
+                        "confirmed by a primary text (see its sources)."
+                    )
+                    % {"code": standard.code},
+                )
+            if unconfirmed:
+                messages.warning(
+                    request,
+                    _("Indicators not confirmed by a primary text: %(codes)s.")
+                    % {"codes": ", ".join(unconfirmed)},
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -132,8 +162,16 @@ class ListMakingStandardAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "dimension", "standard", "order", "is_child_indicator"]
-    list_filter = ["standard", "dimension", "is_child_indicator"]
+    list_display = [
+        "code",
+        "name",
+        "dimension",
+        "standard",
+        "order",
+        "is_child_indicator",
+        "confirmed",
+    ]
+    list_filter = ["standard", "dimension", "is_child_indicator", "confirmed"]
     search_fields = ["code", "name"]
     list_select_related = ["standard"]
 

@@ -35,9 +35,11 @@ from .models import (
     Assessment,
     AssessmentStatus,
     Household,
+    Member,
     PovertyStatus,
     ReviewKind,
     ReviewRound,
+    SchoolLevel,
     Sex,
 )
 from .services import meetings as meeting_services
@@ -345,3 +347,50 @@ def _last_decisions(household_ids: list[int], *, before: int) -> dict[int, Asses
         assessment.cause_codes = [c.code for c in causes]
         found[assessment.household_id] = assessment
     return found
+
+
+#: School kind in the demo's school names, by level (general schools carry a grade).
+SCHOOL_NAMES = {
+    SchoolLevel.PRESCHOOL: "Trường Mầm non",
+    SchoolLevel.PRIMARY: "Trường Tiểu học",
+    SchoolLevel.LOWER_SECONDARY: "Trường THCS",
+    SchoolLevel.UPPER_SECONDARY: "Trường THPT",
+}
+GRADE_RANGES = {
+    SchoolLevel.PRIMARY: (1, 5),
+    SchoolLevel.LOWER_SECONDARY: (6, 9),
+    SchoolLevel.UPPER_SECONDARY: (10, 12),
+}
+
+
+def school_grade(level: str, birth_year: int, school_year: int) -> int | None:
+    """The grade a pupil of ``level`` born in ``birth_year`` is in during the school year
+    starting in ``school_year`` (grade 1 at six), kept within the level's grades."""
+    if level not in GRADE_RANGES:
+        return None
+    low, high = GRADE_RANGES[level]
+    return min(high, max(low, school_year - birth_year - 5))
+
+
+def fill_school_facts(*, today: datetime.date) -> int:
+    """Give the demo's pupils a school (named after their unit) and a grade, where none is
+    recorded; the school lists need them. Idempotent: recorded facts are kept."""
+    school_year = today.year if today.month >= 9 else today.year - 1
+    pupils = (
+        Member.objects.filter(
+            household__code__startswith=CODE_PREFIX,
+            school_level__in=list(SCHOOL_NAMES),
+            school_name="",
+            left_on__isnull=True,
+        )
+        .select_related("household__unit")
+        .only("pk", "school_level", "birth_year", "household__unit__name")
+    )
+    changed = []
+    for pupil in pupils.iterator(chunk_size=2000):
+        pupil.school_name = f"{SCHOOL_NAMES[pupil.school_level]} {pupil.household.unit.name}"
+        pupil.school_grade = school_grade(pupil.school_level, pupil.birth_year, school_year)
+        changed.append(pupil)
+    with transaction.atomic():
+        Member.objects.bulk_update(changed, ["school_name", "school_grade"], batch_size=1000)
+    return len(changed)

@@ -139,6 +139,9 @@ def _restore_data_migration_rows() -> None:
         importlib.import_module(
             "households.migrations.0012_list_making_quang_ninh_and_household_years"
         ).add_quang_ninh(apps, None)
+        importlib.import_module("households.migrations.0014_nd351_indicators_and_sources").forwards(
+            apps, None
+        )
     if not SupportType.objects.exists():
         importlib.import_module("plans.migrations.0002_catalogue").load(apps, None)
         importlib.import_module("plans.migrations.0004_catalogue_corrections").forward(apps, None)

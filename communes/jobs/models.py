@@ -31,6 +31,7 @@ class JobKind(models.TextChoices):
     HOUSEHOLD_EXPORT = "household_export", _("Household export")
     ROUND_EXPORT = "round_export", _("Review results export")
     ANNUAL_REPORT = "annual_report", _("Annual report workbook")
+    AGENCY_LIST = "agency_list", _("List for another agency")
 
 
 class JobState(models.TextChoices):
@@ -49,6 +50,7 @@ JOB_STEPS = {
     JobKind.HOUSEHOLD_EXPORT: ("rows_read",),
     JobKind.ROUND_EXPORT: ("rows_read",),
     JobKind.ANNUAL_REPORT: ("rows_read", "rows_saved"),
+    JobKind.AGENCY_LIST: ("rows_read",),
 }
 
 

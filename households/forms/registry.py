@@ -121,6 +121,8 @@ class MemberForm(forms.Form):
     health_insurance_expiry = model_field(Member, "health_insurance_expiry", widget=DateInput())
     has_disability = model_field(Member, "has_disability")
     school_level = model_field(Member, "school_level")
+    school_name = model_field(Member, "school_name")
+    school_grade = model_field(Member, "school_grade")
     education_level = model_field(Member, "education_level")
     work_status = model_field(Member, "work_status")
 

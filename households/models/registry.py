@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -200,6 +201,19 @@ class Member(models.Model):
         choices=SchoolLevel.choices,
         blank=True,
         help_text=_("Leave blank when the member is not at school."),
+    )
+    school_name = models.CharField(
+        _("school"),
+        max_length=200,
+        blank=True,
+        help_text=_("The school the pupil attends (for the school lists)."),
+    )
+    school_grade = models.PositiveSmallIntegerField(
+        _("grade"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Grade 1–12 at a general school; blank for preschool and beyond."),
     )
     education_level = models.CharField(
         _("highest level completed"),

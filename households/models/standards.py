@@ -94,6 +94,20 @@ class PovertyStandard(models.Model):
         default=True,
         help_text=_("Unchecked while the figures or the indicator list are not final."),
     )
+    lines_confirmed = models.BooleanField(
+        _("lines confirmed by a primary text"),
+        default=True,
+        help_text=_(
+            "Ticked when the income lines, the rule and the score lines were read in the "
+            "official text (the decree, the circular); unticked when they come from press "
+            "reports or a draft."
+        ),
+    )
+    sources = models.TextField(
+        _("sources"),
+        blank=True,
+        help_text=_("Where each part comes from (primary text, press report, draft), with dates."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -193,6 +207,20 @@ class Indicator(models.Model):
         _("children's indicator"),
         default=False,
         help_text=_("Counted in the children's block of the report."),
+    )
+    confirmed = models.BooleanField(
+        _("confirmed by a primary text"),
+        default=True,
+        help_text=_(
+            "Unticked while the indicator, its dimension or its threshold come from press "
+            "reports or a draft rather than the official text. Shown on the survey form."
+        ),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=500,
+        blank=True,
+        help_text=_("The text the indicator and its threshold are taken from."),
     )
 
     class Meta:

@@ -50,6 +50,8 @@ PERSONAL_FIELDS = (
     "health_insurance_expiry",
     "has_disability",
     "school_level",
+    "school_name",
+    "school_grade",
     "education_level",
     "work_status",
 )

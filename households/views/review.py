@@ -384,6 +384,7 @@ def assessment_survey(request: HttpRequest, pk: int) -> HttpResponse:
         "household": assessment.household,
         "dimensions": dimensions,
         "suggested_count": len(suggestions),
+        "unconfirmed_indicators": sum(1 for i in indicators if not i.confirmed),
         "member_count": len(members),
     }
     return render(request, "households/assessment_form.html", context)

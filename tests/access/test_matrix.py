@@ -251,6 +251,11 @@ URLS: dict[str, Entry] = {
     "plans:followup_check": E(household_pk="household_pk"),
     "plans:support_list": E(),
     "plans:duplicate_report": E(),
+    "plans:agency_lists": E(),
+    "plans:agency_list": E(own=True, kind="agency_list_kind", query="unit={ward_pk}&year=2026"),
+    "plans:agency_list_export": E(
+        own=True, kind="agency_list_kind", query="unit={ward_pk}&year=2026"
+    ),
     "plans:support_detail": E(pk="support_pk"),
     "plans:support_loan_status": E(pk="support_pk"),
     "plans:support_create": E(household_pk="household_pk"),
@@ -332,6 +337,7 @@ class World:
     #: An import upload token nobody holds (uploads are tied to their session).
     import_token: str = "0" * 32
     standard_code: str = "ND07-2022"
+    agency_list_kind: str = "bhyt"
     users: dict = field(default_factory=dict)
     meeting_pk: int = 0
     submission_pk: int = 0

@@ -40,6 +40,8 @@ QD59_CODES = [
     "telecom",
     "information_devices",
 ]
+#: In the order of the draft's dimensions (migration 0012): information before
+#: "nước sinh hoạt, vệ sinh và môi trường".
 ND351_CODES = [
     "employment",
     "dependents",
@@ -49,10 +51,10 @@ ND351_CODES = [
     "school_attendance",
     "housing_quality",
     "housing_area",
+    "telecom",
     "water",
     "sanitation",
     "waste",
-    "telecom",
 ]
 INDICATOR_CODES = {
     "QD59-2016": QD59_CODES,

@@ -10,7 +10,7 @@ from communes.demo import seed_committees_and_logins
 from communes.models import AdministrativeUnit
 from communes.selectors import today
 from households.demo import seed_households
-from households.demo_current import seed_current_review
+from households.demo_current import fill_school_facts, seed_current_review
 from households.demo_events import seed_household_events
 from households.standards_data import link_provincial_standards
 from households.submission_data import ensure_reporting_lines
@@ -94,6 +94,9 @@ class Command(BaseCommand):
             f"  {followed.followed} households of Hạ Long on follow-up after exit, "
             f"{followed.checks} yearly checks"
         )
+        pupils = fill_school_facts(today=today())
+        if pupils:
+            self.stdout.write(f"  {pupils} pupils given a school and a grade (school lists)")
         self.stdout.write("  Year  Poor   (%)    Near-poor (%)    Households")
         for f in summary.figures:
             self.stdout.write(
