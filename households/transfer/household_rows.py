@@ -38,16 +38,10 @@ class HouseholdRows:
     """
 
     def find_household(self, unit: AdministrativeUnit, code: str) -> Household | None:
-        seen, queue = set(), [unit.pk]
-        while queue:
-            unit_id = queue.pop(0)
-            if unit_id in seen:
-                continue
-            seen.add(unit_id)
+        for unit_id in self.succession.forward_order(unit.pk):
             household = self.existing.get((unit_id, code.casefold()))
             if household is not None:
                 return household
-            queue.extend(self.successors.get(unit_id, []))
         return None
 
     def household_plan(self, row: Row, unit: AdministrativeUnit) -> HouseholdPlan | None:
