@@ -134,6 +134,16 @@ class AdministrativeUnit(models.Model):
                 | Q(valid_to__gt=F("valid_from")),
                 name="unit_valid_range_ordered",
             ),
+            # The poverty lines differ by area: a grassroots unit without one
+            # cannot classify a survey (migration 0010 filled the blanks).
+            models.CheckConstraint(
+                condition=~Q(kind__in=GRASSROOTS_KINDS) | Q(area__in=Area.values),
+                name="unit_grassroots_area_required",
+                violation_error_message=_(
+                    "A ward, commune, township or special zone needs its area (urban or "
+                    "rural): the poverty lines depend on it."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["code"]),

@@ -467,7 +467,7 @@ def annual_report(
         u.pk: Row(
             code=u.code,
             name=u.name,
-            area=u.area or Area.URBAN,
+            area=u.area,
             unit_id=u.pk,
             outside_parts=outside.get(u.code, ()) if _after_reform(u) else (),
         )
