@@ -325,9 +325,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.committee}"
 
-    def is_active_on(self, day: datetime.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or self.end_date > day)
-
     def has_names_grant(self, day: datetime.date) -> bool:
         """Whether the named-lists grant holds on ``day`` (it may have expired)."""
         return self.may_view_named_lists and (
