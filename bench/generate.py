@@ -204,16 +204,18 @@ class Province:
     """Current grassroots units, their legacy Hạ Long predecessors and household sizes."""
 
     def __init__(self, rng: random.Random, households: int):
-        from communes.models import AdministrativeUnit, UnitSuccession
+        from communes.models import AdministrativeUnit
+        from communes.succession import SuccessionGraph
 
         grassroots = AdministrativeUnit.objects.grassroots()
         self.current = list(grassroots.valid_on(datetime.date(LAST_YEAR, 12, 31)).order_by("code"))
         current_ids = {u.pk for u in self.current}
         legacy = {u.pk: u for u in grassroots.filter(valid_to=REFORM)}
         self.predecessors: dict[int, list] = defaultdict(list)
-        for pred, succ in UnitSuccession.objects.values_list("predecessor_id", "successor_id"):
-            if succ in current_ids and pred in legacy:
-                self.predecessors[succ].append(legacy[pred])
+        graph = SuccessionGraph.load()
+        for succ in current_ids:
+            if preds := [legacy[p] for p in graph.predecessors(succ) if p in legacy]:
+                self.predecessors[succ] = preds
         self.legacy = list(legacy.values())
         weights = [
             rng.lognormvariate(0, 0.6) * (1.6 if u.area == "urban" else 1) for u in self.current

@@ -13,6 +13,8 @@ from itertools import pairwise
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import citizen_id_mask
+
 #: Bookkeeping columns nobody needs to see in a change list.
 HIDDEN_FIELDS = frozenset(
     {"id", "version", "created_at", "updated_at", "search_text", "search_name"}
@@ -41,18 +43,11 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _mask(value: str) -> str:
-    # Late import: households depends on communes, not the other way round.
-    from households.validators import citizen_id_mask
-
-    return citizen_id_mask(value)
-
-
 def _display(model_field, value, related_names: dict) -> str:
     if value in (None, ""):
         return "–"
     if model_field.name in CITIZEN_ID_FIELDS:
-        return _mask(str(value))
+        return citizen_id_mask(str(value))
     if isinstance(model_field, models.ForeignKey):
         return related_names.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:

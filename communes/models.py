@@ -134,6 +134,16 @@ class AdministrativeUnit(models.Model):
                 | Q(valid_to__gt=F("valid_from")),
                 name="unit_valid_range_ordered",
             ),
+            # The poverty lines differ by area: a grassroots unit without one
+            # cannot classify a survey (migration 0010 filled the blanks).
+            models.CheckConstraint(
+                condition=~Q(kind__in=GRASSROOTS_KINDS) | Q(area__in=Area.values),
+                name="unit_grassroots_area_required",
+                violation_error_message=_(
+                    "A ward, commune, township or special zone needs its area (urban or "
+                    "rural): the poverty lines depend on it."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["code"]),
@@ -314,9 +324,6 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.committee}"
-
-    def is_active_on(self, day: datetime.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or self.end_date > day)
 
     def has_names_grant(self, day: datetime.date) -> bool:
         """Whether the named-lists grant holds on ``day`` (it may have expired)."""

@@ -25,6 +25,9 @@ class Action(StrEnum):
     MANAGE_COMMITTEE = "manage_committee"
     MANAGE_VILLAGES = "manage_villages"
     VIEW_CITY_DASHBOARD = "view_city_dashboard"
+    #: Open the annual report and its downloads (city roles: the city and its
+    #: wards; a ward head: their own ward).
+    VIEW_REPORTS = "view_reports"
     #: Read every household of the units in scope (members: see ASSIGNED_ONLY).
     VIEW_HOUSEHOLDS = "view_households"
     #: Read only the households assigned to oneself.
@@ -73,6 +76,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {
             *_READ,
             Action.VIEW_CITY_DASHBOARD,
+            Action.VIEW_REPORTS,
             Action.VIEW_HOUSEHOLDS,
             Action.VIEW_SUPPORT,
             Action.VIEW_ACCESS_LOG,
@@ -85,6 +89,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {
             *_READ,
             Action.VIEW_CITY_DASHBOARD,
+            Action.VIEW_REPORTS,
             Action.VIEW_HOUSEHOLDS,
             Action.VIEW_SUPPORT,
             Action.VIEW_SUBMISSIONS,
@@ -95,6 +100,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {
             *_READ,
             Action.MANAGE_VILLAGES,
+            Action.VIEW_REPORTS,
             Action.VIEW_HOUSEHOLDS,
             Action.EDIT_HOUSEHOLDS,
             Action.RUN_REVIEW,

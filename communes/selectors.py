@@ -33,8 +33,8 @@ from .models import (
     Role,
     SteeringCommittee,
     UnitKind,
-    UnitSuccession,
 )
+from .succession import SuccessionGraph
 
 
 @dataclass(frozen=True)
@@ -86,28 +86,12 @@ def _descendant_ids(root_ids: Iterable[int]) -> set[int]:
     return found
 
 
-def _closure(start_ids: Iterable[int], pairs: list[tuple[int, int]]) -> set[int]:
-    """Everything reachable from ``start_ids`` along directed ``pairs`` (a → b)."""
-    edges: dict[int, set[int]] = {}
-    for a, b in pairs:
-        edges.setdefault(a, set()).add(b)
-    found: set[int] = set()
-    stack = list(start_ids)
-    while stack:
-        for nxt in edges.get(stack.pop(), ()):
-            if nxt not in found:
-                found.add(nxt)
-                stack.append(nxt)
-    return found
-
-
-def unit_scope_ids(unit_id: int, successions: list[tuple[int, int]] | None = None) -> set[int]:
+def unit_scope_ids(unit_id: int, graph: SuccessionGraph | None = None) -> set[int]:
     """Units covered by a membership in the committee of ``unit_id`` (see module doc)."""
-    if successions is None:
-        successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
-    predecessors = _closure([unit_id], [(s, p) for p, s in successions])
+    graph = graph or SuccessionGraph.load()
+    predecessors = graph.all_predecessors([unit_id])
     below = _descendant_ids([unit_id])
-    became = _closure(below - {unit_id}, successions)
+    became = graph.all_successors(below - {unit_id})
     return _descendant_ids({unit_id} | predecessors | below | became)
 
 
@@ -128,11 +112,11 @@ def user_scope(user, on: datetime.date | None = None) -> Scope:
             .select_related("committee__unit")
             .order_by("start_date", "pk")
         )
-        successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+        graph = SuccessionGraph.load()
         roles: dict[int, set[str]] = {}
         granted: dict[int, set[str]] = {}
         for membership in memberships:
-            for uid in unit_scope_ids(membership.committee.unit_id, successions):
+            for uid in unit_scope_ids(membership.committee.unit_id, graph):
                 roles.setdefault(uid, set()).add(membership.role)
                 if membership.has_names_grant(day):
                     granted.setdefault(uid, set()).add(membership.role)

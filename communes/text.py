@@ -1,10 +1,14 @@
-"""Text helpers: search that ignores Vietnamese diacritics; spreadsheet-safe cells."""
+"""Text helpers: search that ignores Vietnamese diacritics; spreadsheet-safe cells;
+masked citizen IDs."""
 
 import datetime
 import re
 import unicodedata
 from decimal import Decimal
 from typing import Any
+
+#: The character that hides the digits of a citizen ID.
+MASK_CHAR = "•"
 
 #: A text cell starting with one of these is read as a formula (or DDE) by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,3 +66,10 @@ def natural_key(text: str) -> tuple:
     """Sort key that orders numbers by value: "Tổ 2" before "Tổ 10" (folded, so accents don't reorder)."""
     parts = re.split(r"(\d+)", fold(text))
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part)
+
+
+def citizen_id_mask(value: str | None) -> str:
+    """Only the last 4 digits, for lists: "••••••••1234" ("" when empty)."""
+    if not value:
+        return ""
+    return MASK_CHAR * max(len(value) - 4, 0) + value[-4:]

@@ -6,4 +6,6 @@ class HalongConfig(AppConfig):
     verbose_name = "Hạ Long"
 
     def ready(self):
-        from . import twofactor  # noqa: F401 - connects the sign-in receiver
+        from . import dashboard, twofactor  # noqa: F401 - twofactor connects the sign-in receiver
+
+        dashboard.connect_receivers()

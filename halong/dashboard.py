@@ -39,7 +39,7 @@ from communes.models import (
     UnitHouseholdCount,
     UnitKind,
 )
-from communes.permissions import Action, get_unit_or_404, has_perm
+from communes.permissions import ROLE_ACTIONS, Action, get_unit_or_404, has_perm
 from communes.selectors import today, unit_scope_ids, user_scope
 from households.models import (
     Assessment,
@@ -121,11 +121,9 @@ def dashboard_scope(user) -> DashboardScope | None:
 
 
 def may_see_reports(user) -> bool:
-    """City roles (VIEW_CITY_DASHBOARD) and ward heads may open the reports."""
-    scope = user_scope(user)
-    return has_perm(user, Action.VIEW_CITY_DASHBOARD) or any(
-        m.role == Role.WARD_HEAD for m in scope.memberships
-    )
+    """Whether ``user`` may open the reports: the ``VIEW_REPORTS`` action of the
+    permission table (``docs/permissions.md``)."""
+    return has_perm(user, Action.VIEW_REPORTS)
 
 
 def report_units_for(user) -> QuerySet[AdministrativeUnit]:
@@ -137,12 +135,12 @@ def report_units_for(user) -> QuerySet[AdministrativeUnit]:
     scope = user_scope(user)
     units = AdministrativeUnit.objects.all()
     if not scope.everything:
-        own = {m.committee.unit_id for m in scope.memberships if m.role == Role.WARD_HEAD}
-        city = {m.committee.unit_id for m in scope.memberships if m.role in CITY_ROLES}
+        reporting = [m for m in scope.memberships if Action.VIEW_REPORTS in ROLE_ACTIONS[m.role]]
+        own = {m.committee.unit_id for m in reporting}
         wards_of_city = units.none()
-        if city:
+        if any(m.committee.is_city_level for m in reporting):
             wards_of_city = scope.filter_units(units.grassroots())
-        units = units.filter(pk__in=own | city) | wards_of_city
+        units = units.filter(pk__in=own) | wards_of_city
     else:
         units = units.exclude(kind=UnitKind.VILLAGE)
     upper_first = Case(When(kind__in=UPPER_KINDS, then=0), default=1)
@@ -818,14 +816,25 @@ def _data_changed(**kwargs) -> None:
         cache.set(_GENERATION_KEY, 1, None)
 
 
-for _model in _FIGURE_MODELS:
-    post_save.connect(_data_changed, sender=_model, dispatch_uid=f"dashboard-{_model.__name__}")
-    post_delete.connect(_data_changed, sender=_model, dispatch_uid=f"dashboard-d-{_model.__name__}")
-m2m_changed.connect(
-    _data_changed, sender=Assessment.deprivations.through, dispatch_uid="dashboard-deprivations"
-)
-# Imports write in bulk statements, which send no model signals.
-register_bulk_changed.connect(_data_changed, dispatch_uid="dashboard-register-bulk")
+def connect_receivers() -> None:
+    """Connect ``_data_changed`` to the writes of the figure models.
+
+    Called by ``HalongConfig.ready()``, so every process — the web app, the
+    worker and management commands such as ``import_households`` — refreshes
+    the dashboard cache, not only those that happened to import this module.
+    """
+    for model in _FIGURE_MODELS:
+        post_save.connect(_data_changed, sender=model, dispatch_uid=f"dashboard-{model.__name__}")
+        post_delete.connect(
+            _data_changed, sender=model, dispatch_uid=f"dashboard-d-{model.__name__}"
+        )
+    m2m_changed.connect(
+        _data_changed,
+        sender=Assessment.deprivations.through,
+        dispatch_uid="dashboard-deprivations",
+    )
+    # Imports write in bulk statements, which send no model signals.
+    register_bulk_changed.connect(_data_changed, dispatch_uid="dashboard-register-bulk")
 
 
 def build_dashboard(scope: DashboardScope) -> Dashboard:

@@ -51,9 +51,9 @@ from communes.models import (
     Area,
     UnitHouseholdCount,
     UnitKind,
-    UnitSuccession,
 )
 from communes.selectors import unit_scope_ids
+from communes.succession import SuccessionGraph, UnitDates
 from communes.unit_loading import REFORM_2025, parts_outside_the_city
 from households.models import (
     Assessment,
@@ -343,57 +343,24 @@ class Report:
 class _UnitMap:
     """Which report unit an assessment made in a unit counts in, on 31/12 of the year."""
 
-    def __init__(
-        self,
-        report_ids: set[int],
-        day: datetime.date,
-        successions: list[tuple[int, int]],
-    ):
+    def __init__(self, report_ids: set[int], day: datetime.date, graph: SuccessionGraph):
         self.report_ids = report_ids
         self.day = day
-        self.successors: dict[int, list[int]] = defaultdict(list)
-        predecessors: dict[int, list[int]] = defaultdict(list)
-        for predecessor, successor in successions:
-            self.successors[predecessor].append(successor)
-            predecessors[successor].append(predecessor)
+        self.graph = graph
         # Every unit whose records can end up in a report unit: the report units
         # and, transitively, what they succeeded.
-        self.candidate_ids = set(report_ids)
-        stack = list(report_ids)
-        while stack:
-            for predecessor in predecessors.get(stack.pop(), ()):
-                if predecessor not in self.candidate_ids:
-                    self.candidate_ids.add(predecessor)
-                    stack.append(predecessor)
-        self.units: dict[int, AdministrativeUnit] = {}
-        self._targets: dict[int, list[int]] = {}
+        self.candidate_ids = frozenset(report_ids | graph.all_predecessors(report_ids))
+        self.units: dict[int, UnitDates] = {}
 
     def load(self) -> None:
-        self.units = AdministrativeUnit.objects.only(
-            "pk", "code", "valid_from", "valid_to"
-        ).in_bulk(self.candidate_ids)
-        for successors in self.successors.values():
-            successors.sort(
-                key=lambda pk: (self.units[pk].code, pk) if pk in self.units else ("", pk)
-            )
+        self.graph.ensure_units(self.candidate_ids)
+        self.units = {
+            pk: self.graph.units[pk] for pk in self.candidate_ids if pk in self.graph.units
+        }
 
-    def targets(self, unit_id: int, seen: frozenset[int] = frozenset()) -> list[int]:
+    def targets(self, unit_id: int) -> list[int]:
         """Units valid on the day that ``unit_id`` is or became (first candidate first)."""
-        if unit_id in self._targets:
-            return self._targets[unit_id]
-        unit = self.units.get(unit_id)
-        if unit is None or unit_id in seen:
-            return []
-        if unit.is_valid_on(self.day):
-            found = [unit_id]
-        else:
-            found = []
-            for successor in self.successors.get(unit_id, ()):
-                for target in self.targets(successor, seen | {unit_id}):
-                    if target not in found:
-                        found.append(target)
-        self._targets[unit_id] = found
-        return found
+        return self.graph.units_on(unit_id, self.day, within=self.candidate_ids)
 
     def resolve(self, unit_id: int, household_unit_id: int | None = None) -> int | None:
         """The report unit for a record of ``unit_id`` (a split: the household's current unit)."""
@@ -419,10 +386,10 @@ def _default_root() -> AdministrativeUnit:
 
 
 def report_units(
-    root: AdministrativeUnit, year: int, successions: list[tuple[int, int]] | None = None
+    root: AdministrativeUnit, year: int, graph: SuccessionGraph | None = None
 ) -> list[AdministrativeUnit]:
     """Grassroots units in ``root``'s scope valid on 31/12/``year``, urban first, by code."""
-    ids = unit_scope_ids(root.pk, successions)
+    ids = unit_scope_ids(root.pk, graph)
     units = AdministrativeUnit.objects.grassroots().valid_on(datetime.date(year, 12, 31))
     return sorted(units.filter(pk__in=ids), key=lambda u: (u.area != Area.URBAN, u.code, u.pk))
 
@@ -536,11 +503,11 @@ def annual_report(
     """
     root = root or _default_root()
     standards = _Standards()
-    successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    graph = SuccessionGraph.load()
     if units is None:
-        units = report_units(root, year, successions)
+        units = report_units(root, year, graph)
     day = datetime.date(year, 12, 31)
-    mapping = _UnitMap({u.pk for u in units}, day, successions)
+    mapping = _UnitMap({u.pk for u in units}, day, graph)
     if standard is None:
         view = "list"
         standard, start = _standards_making_lists(standards, mapping.candidate_ids, year)
@@ -566,7 +533,7 @@ def annual_report(
         u.pk: Row(
             code=u.code,
             name=u.name,
-            area=u.area or Area.URBAN,
+            area=u.area,
             unit_id=u.pk,
             outside_parts=outside.get(u.code, ()) if _after_reform(u) else (),
         )

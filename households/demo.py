@@ -39,7 +39,8 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from communes.demo import REFORM_DATE, city_grassroots_units
-from communes.models import AdministrativeUnit, Area, UnitHouseholdCount, UnitSuccession
+from communes.models import AdministrativeUnit, Area, UnitHouseholdCount
+from communes.succession import SuccessionGraph
 from communes.text import fold
 
 from .household_years import rebuild_household_years
@@ -168,11 +169,11 @@ class _Places:
             self.villages[village.parent_id].append(village)
         by_id = {u.pk: u for u in self.units}
         self.successors: dict[int, list[AdministrativeUnit]] = defaultdict(list)
-        for succession in UnitSuccession.objects.filter(predecessor_id__in=ids).order_by(
-            "successor__code"
-        ):
-            if succession.successor_id in by_id:
-                self.successors[succession.predecessor_id].append(by_id[succession.successor_id])
+        graph = SuccessionGraph.load()
+        for unit_id in ids:
+            for successor_id in graph.successors(unit_id):  # by code
+                if successor_id in by_id:
+                    self.successors[unit_id].append(by_id[successor_id])
         self.denominators = self._denominators()
 
     def valid_on(self, day: datetime.date) -> list[AdministrativeUnit]:

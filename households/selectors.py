@@ -5,10 +5,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from communes.models import AdministrativeUnit
-from communes.permissions import Action, unit_ids_with
+from communes.permissions import Action, can_view_names, require, unit_ids_with
 from communes.selectors import grassroots_units_for
 
-from .models import Assessment, Household, HouseholdYear, ReviewRound
+from .models import (
+    Assessment,
+    Household,
+    HouseholdYear,
+    ReviewRound,
+    VillageMeeting,
+)
 from .permissions import can_create_household_in
 
 
@@ -23,7 +29,19 @@ def households_for(user) -> QuerySet[Household]:
     )
 
 
-def get_household_or_404(user, pk: int) -> Household:
+def named_households_for(user) -> QuerySet[Household]:
+    """The households ``user`` sees *and* may read by name (city roles need the grant);
+    ``PermissionDenied`` for a user who may read no names at all."""
+    require(can_view_names(user))
+    households = households_for(user)
+    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
+    return households if named is None else households.filter(unit_id__in=named)
+
+
+def get_household_or_404(user, pk: int, *, named: bool = False) -> Household:
+    """The household ``pk`` in ``user``'s scope, else 404. ``named``: a read that shows
+    its names (the page, its documents), so a visible household without the right to
+    names is a 403 (``can_view_names``)."""
     household = (
         households_for(user)
         .select_related("unit", "village", "head", "assigned_to")
@@ -32,6 +50,8 @@ def get_household_or_404(user, pk: int) -> Household:
     )
     if household is None:
         raise Http404
+    if named:
+        require(can_view_names(user, household.unit))
     return household
 
 
@@ -39,7 +59,8 @@ def assessments_for(user) -> QuerySet[Assessment]:
     return Assessment.objects.filter(household__in=households_for(user))
 
 
-def get_assessment_or_404(user, pk: int) -> Assessment:
+def get_assessment_or_404(user, pk: int, *, named: bool = False) -> Assessment:
+    """As ``get_household_or_404``, for an assessment."""
     assessment = (
         assessments_for(user)
         .select_related("household__unit", "household__head", "round__standard", "unit")
@@ -48,6 +69,8 @@ def get_assessment_or_404(user, pk: int) -> Assessment:
     )
     if assessment is None:
         raise Http404
+    if named:
+        require(can_view_names(user, assessment.household.unit))
     return assessment
 
 
@@ -58,11 +81,29 @@ def rounds_for(user) -> QuerySet[ReviewRound]:
     return rounds if units is None else rounds.filter(unit_id__in=units)
 
 
-def get_round_or_404(user, pk: int) -> ReviewRound:
+def get_round_or_404(user, pk: int, *, named: bool = False) -> ReviewRound:
+    """As ``get_household_or_404``, for a round (its pages list households by name)."""
     review_round = rounds_for(user).filter(pk=pk).first()
     if review_round is None:
         raise Http404
+    if named:
+        require(can_view_names(user, review_round.unit))
     return review_round
+
+
+def get_meeting_or_404(user, pk: int) -> VillageMeeting:
+    """A village meeting of a round ``user`` sees, else 404; its minutes name the
+    households discussed, so a visible meeting without the right to names is a 403."""
+    meeting = (
+        VillageMeeting.objects.filter(round__in=rounds_for(user))
+        .select_related("round__unit", "village")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    require(can_view_names(user, meeting.round.unit))
+    return meeting
 
 
 def household_list_rows(households: QuerySet[Household], year: int | None) -> QuerySet[Household]:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from communes.models import AdministrativeUnit, UnitSuccession
+from communes.models import AdministrativeUnit
 from communes.permissions import Action, unit_ids_with
 from communes.selectors import unit_scope_ids
+from communes.succession import SuccessionGraph
 
 from .models import ReportingLine, ResultSubmission, ReviewRound, SubmissionStatus
 
@@ -33,10 +34,10 @@ class SubmissionRow:
 
 def lines_with_scopes(on: datetime.date) -> list[tuple[ReportingLine, set[int]]]:
     """Reporting lines valid on ``on``, latest start first, each with the units it covers."""
-    successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    graph = SuccessionGraph.load()
     lines = [line for line in ReportingLine.objects.select_related("upper") if line.is_valid_on(on)]
     lines.sort(key=lambda li: li.valid_from or datetime.date.min, reverse=True)
-    return [(line, unit_scope_ids(line.upper_id, successions)) for line in lines]
+    return [(line, unit_scope_ids(line.upper_id, graph)) for line in lines]
 
 
 def line_for(unit_id: int, lines: list[tuple[ReportingLine, set[int]]]) -> ReportingLine | None:

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from communes.models import WARD_ROLES, Membership, UnitSuccession
-from communes.permissions import Action, unit_ids_with
+from communes.models import WARD_ROLES, Membership
+from communes.permissions import Action, can_view_names, require, unit_ids_with
 from communes.selectors import today
+from communes.succession import SuccessionGraph
 from households.models import (
     Assessment,
     AssessmentCause,
@@ -70,7 +71,8 @@ def actions_for(user) -> QuerySet[PlanAction]:
     )
 
 
-def get_plan_or_404(user, pk: int) -> ExitPlan:
+def get_plan_or_404(user, pk: int, *, named: bool = False) -> ExitPlan:
+    """The plan ``pk`` in scope, else 404; ``named``: 403 without the right to names."""
     plan = (
         plans_for(user)
         .select_related("household__unit", "household__head", "household__assigned_to", "based_on")
@@ -79,10 +81,13 @@ def get_plan_or_404(user, pk: int) -> ExitPlan:
     )
     if plan is None:
         raise Http404
+    if named:
+        require(can_view_names(user, plan.household.unit))
     return plan
 
 
-def get_action_or_404(user, pk: int) -> PlanAction:
+def get_action_or_404(user, pk: int, *, named: bool = False) -> PlanAction:
+    """As ``get_plan_or_404``, for one action."""
     action = (
         actions_for(user)
         .select_related(
@@ -97,6 +102,8 @@ def get_action_or_404(user, pk: int) -> PlanAction:
     )
     if action is None:
         raise Http404
+    if named:
+        require(can_view_names(user, action.plan.household.unit))
     return action
 
 
@@ -288,20 +295,6 @@ def household_plans(household: Household, day: datetime.date | None = None) -> l
 # --- Who can be responsible ------------------------------------------------------
 
 
-def _successor_ids(unit_id: int) -> set[int]:
-    """``unit_id`` and every unit it became, transitively (one query)."""
-    edges: dict[int, set[int]] = {}
-    for before, after in UnitSuccession.objects.values_list("predecessor_id", "successor_id"):
-        edges.setdefault(before, set()).add(after)
-    found, stack = {unit_id}, [unit_id]
-    while stack:
-        for nxt in edges.get(stack.pop(), ()):
-            if nxt not in found:
-                found.add(nxt)
-                stack.append(nxt)
-    return found
-
-
 def responsible_candidates(
     household: Household, day: datetime.date | None = None, keep: int | None = None
 ):
@@ -310,7 +303,10 @@ def responsible_candidates(
     to list anyway (an action's current owner who has since left)."""
     members = (
         Membership.objects.active_on(day or today())
-        .filter(committee__unit_id__in=_successor_ids(household.unit_id), role__in=WARD_ROLES)
+        .filter(
+            committee__unit_id__in=SuccessionGraph.load().lineage([household.unit_id]),
+            role__in=WARD_ROLES,
+        )
         .values("user_id")
     )
     return (

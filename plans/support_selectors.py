@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 
-from communes.permissions import Action, unit_ids_with
+from communes.permissions import Action, can_view_names, require, unit_ids_with
 from households.models import Assessment, AssessmentStatus, Household, PovertyStatus
 from households.selectors import households_for
 
@@ -42,11 +42,19 @@ def named_support_for(user) -> QuerySet[SupportRecord]:
     return records if named is None else records.filter(household__unit_id__in=named)
 
 
+def named_ledger_for(user) -> QuerySet[SupportRecord]:
+    """The ledger as a named list: ``named_support_for``, and ``PermissionDenied`` for
+    a user who may read no names at all (city roles without the grant)."""
+    require(can_view_names(user))
+    return named_support_for(user)
+
+
 def with_list_columns(records: QuerySet[SupportRecord]) -> QuerySet[SupportRecord]:
     return records.select_related("household__unit", "household__head", "member", "support_type")
 
 
-def get_support_or_404(user, pk: int) -> SupportRecord:
+def get_support_or_404(user, pk: int, *, named: bool = False) -> SupportRecord:
+    """The record ``pk`` in scope, else 404; ``named``: 403 without the right to names."""
     record = (
         with_list_columns(support_for(user))
         .select_related("action__plan", "created_by", "support_programme")
@@ -55,6 +63,8 @@ def get_support_or_404(user, pk: int) -> SupportRecord:
     )
     if record is None:
         raise Http404
+    if named:
+        require(can_view_names(user, record.household.unit))
     return record
 
 
@@ -143,6 +153,7 @@ def possible_duplicates(user, year: int | None = None) -> list[DuplicatePair]:
     household and type; each household's records of one type are compared
     in Python (``duplicates.conflicting_pairs``).
     """
+    require(can_view_names(user))  # the report names households
     rules = {
         rule.support_type_id: rule
         for rule in DuplicateRule.objects.filter(active=True).select_related("support_type")
@@ -196,7 +207,7 @@ def support_while_not_poor(user, year: int | None = None) -> QuerySet[SupportRec
         .exclude(recorded_status="")
         .order_by("-year", "-decision_date", "-pk")
     )
-    records = with_list_columns(named_support_for(user)).annotate(
+    records = with_list_columns(named_ledger_for(user)).annotate(
         status_then=Subquery(in_force.values("recorded_status")[:1]),
         status_year=Subquery(in_force.values("year")[:1]),
     )

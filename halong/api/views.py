@@ -22,7 +22,6 @@ from communes.audit import AccessKind, log_access
 from communes.models import AdministrativeUnit, UnitKind
 from communes.permissions import (
     Action,
-    can_view_names,
     get_unit_or_404,
     require,
     unit_ids_with,
@@ -35,14 +34,19 @@ from halong.reports import annual_report
 from households.forms.registry import HouseholdFilterForm
 from households.models import Assessment, Household, PovertyStatus
 from households.review_selectors import assessment_with_details
-from households.selectors import assessments_for, get_assessment_or_404, household_list_rows
+from households.selectors import (
+    assessments_for,
+    get_assessment_or_404,
+    get_household_or_404,
+    household_list_rows,
+    named_households_for,
+)
 from households.validators import citizen_id_mask
-from households.views.registry import get_named_household_or_404, named_households_for
 from plans.forms.support import SupportFilterForm
 from plans.models import ExitPlan, FundingSource, PlanAction
 from plans.permissions import can_view_support_ledger
 from plans.plan_selectors import get_action_or_404, get_plan_or_404, plan_actions, plans_for
-from plans.support_selectors import get_support_or_404, named_support_for, with_list_columns
+from plans.support_selectors import get_support_or_404, named_ledger_for, with_list_columns
 
 from . import serializers as s
 from .pagination import IdCursorPagination
@@ -229,7 +233,7 @@ class HouseholdDetail(APIView):
     """A household with its members and its assessments (the household page; logged)."""
 
     def get(self, request: Request, pk: int) -> Response:
-        household = get_named_household_or_404(request.user, pk)
+        household = get_household_or_404(request.user, pk, named=True)
         return Response(_household_detail(request, household))
 
 
@@ -240,18 +244,12 @@ def _assessment_data(assessment: Assessment) -> dict:
     return s.AssessmentSerializer(assessment_with_details(assessment.pk)).data
 
 
-def _named_assessment_or_404(user, pk: int) -> Assessment:
-    assessment = get_assessment_or_404(user, pk)
-    require(can_view_names(user, assessment.household.unit))
-    return assessment
-
-
 @extend_schema(tags=["review"], responses={200: s.AssessmentSerializer, **FORBIDDEN, **NOT_FOUND})
 class AssessmentDetail(APIView):
     """One assessment: survey, deprivations, causes, classification, meeting, decision."""
 
     def get(self, request: Request, pk: int) -> Response:
-        assessment = _named_assessment_or_404(request.user, pk)
+        assessment = get_assessment_or_404(request.user, pk, named=True)
         return Response(_assessment_data(assessment))
 
 
@@ -271,7 +269,7 @@ class HouseholdAssessments(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        household = get_named_household_or_404(self.request.user, self.kwargs["pk"])
+        household = get_household_or_404(self.request.user, self.kwargs["pk"], named=True)
         return (
             _assessments_queryset()
             .filter(pk__in=assessments_for(self.request.user).filter(household=household))
@@ -292,8 +290,7 @@ class PlanDetail(APIView):
     """One exit plan with its actions."""
 
     def get(self, request: Request, pk: int) -> Response:
-        plan = get_plan_or_404(request.user, pk)
-        require(can_view_names(request.user, plan.household.unit))
+        plan = get_plan_or_404(request.user, pk, named=True)
         return Response(_plan_data(plan, {"today": today()}))
 
 
@@ -304,7 +301,7 @@ class HouseholdPlans(APIView):
     """The exit plans of one household, newest first, with their actions."""
 
     def get(self, request: Request, pk: int) -> Response:
-        household = get_named_household_or_404(request.user, pk)
+        household = get_household_or_404(request.user, pk, named=True)
         plans = plans_for(request.user).filter(household=household).order_by("-start_year", "-pk")
         actions = PlanAction.objects.select_related("responsible", "support_type").order_by(
             "due_date", "pk"
@@ -322,8 +319,7 @@ class ActionDetail(APIView):
     """One plan action (the responsible member sees their own actions)."""
 
     def get(self, request: Request, pk: int) -> Response:
-        action = get_action_or_404(request.user, pk)
-        require(can_view_names(request.user, action.plan.household.unit))
+        action = get_action_or_404(request.user, pk, named=True)
         return Response(s.ActionSerializer(action, context={"today": today()}).data)
 
 
@@ -359,8 +355,7 @@ class SupportList(ApiMixin, generics.ListAPIView):
     def get_queryset(self):
         user = self.request.user
         require(can_view_support_ledger(user))
-        require(can_view_names(user))
-        records = named_support_for(user)
+        records = named_ledger_for(user)
         params = self.request.query_params
         units = _ledger_units(user)
         data = {key: params.get(key, "") for key in ("q", "year", "funding_source")}
@@ -394,9 +389,8 @@ class SupportDetail(APIView):
     """One record of the support ledger."""
 
     def get(self, request: Request, pk: int) -> Response:
-        record = get_support_or_404(request.user, pk)
+        record = get_support_or_404(request.user, pk, named=True)
         require(can_view_support_ledger(request.user))
-        require(can_view_names(request.user, record.household.unit))
         return Response(s.SupportSerializer(record).data)
 
 

@@ -1,22 +1,5 @@
-"""Display helpers shared by every app's templates."""
+"""The former name of ``communes_format``: ``{% load halong_format %}`` keeps working."""
 
-from django import template
-from django.utils.formats import number_format
+from communes.templatetags.communes_format import pct, register, vnd
 
-register = template.Library()
-
-
-@register.filter
-def vnd(amount):
-    """Integer VND as ``1.500.000 ₫`` (separators follow the active language)."""
-    if amount is None or amount == "":
-        return "–"
-    return f"{number_format(int(amount), force_grouping=True)}\u00a0₫"
-
-
-@register.filter
-def pct(value, digits=2):
-    """A percentage with the active language's decimal separator: ``1,15 %``."""
-    if value is None or value == "":
-        return "–"
-    return f"{number_format(round(float(value), int(digits)), int(digits))}\u00a0%"
+__all__ = ["pct", "register", "vnd"]

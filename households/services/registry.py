@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communes.models import AdministrativeUnit, UnitSuccession
+from communes.models import AdministrativeUnit
 from communes.permissions import Action, require, unit_ids_with
+from communes.succession import NO_SUCCESSOR, SPLIT, SuccessionGraph
 from communes.text import clean_name, fold
 
 from ..models import Household, Member, Relation
@@ -438,24 +439,6 @@ class FollowResult:
     blocked: list[tuple[Household, str]] = field(default_factory=list)
 
 
-def _single_successor(unit: AdministrativeUnit, on: datetime.date):
-    """Follow whole (non-partial) successions from ``unit`` to a unit existing on
-    ``on``. Returns (unit, None), or (None, "split" | "none") when it cannot."""
-    current = unit
-    seen = {unit.pk}
-    while current.valid_to is not None and current.valid_to <= on:
-        links = list(current.successions_out.select_related("successor"))
-        if not links:
-            return None, "none"
-        if len(links) > 1 or links[0].partial:
-            return None, "split"
-        current = links[0].successor
-        if current.pk in seen:
-            return None, "none"
-        seen.add(current.pk)
-    return current, None
-
-
 def _move_to_unit(actor, household: Household, target: AdministrativeUnit, village) -> None:
     previous = household.unit
     household.unit = target
@@ -481,14 +464,17 @@ def households_follow_succession(*, actor, on: datetime.date) -> FollowResult:
     if editable is not None:
         households = households.filter(unit_id__in=editable)
     result = FollowResult()
-    targets: dict[int, tuple[AdministrativeUnit | None, str | None]] = {}
+    graph = SuccessionGraph.load()
+    targets: dict[int, tuple[AdministrativeUnit | None, str]] = {}
     for household in households.order_by("unit__name", "code"):
         if household.unit_id not in targets:
-            targets[household.unit_id] = _single_successor(household.unit, on)
+            target_id, problem = graph.single_successor_on(household.unit_id, on)
+            target = AdministrativeUnit.objects.get(pk=target_id) if target_id else None
+            targets[household.unit_id] = (target, problem)
         target, problem = targets[household.unit_id]
-        if problem == "split":
+        if problem == SPLIT:
             result.needs_choice.append(household)
-        elif problem == "none":
+        elif problem == NO_SUCCESSOR:
             result.blocked.append((household, _("No successor is recorded for this unit.")))
         elif not can_create_household_in(actor, target):
             result.blocked.append(
@@ -518,7 +504,7 @@ def household_move_unit(
 ) -> Household:
     """Move a household of a split unit to the successor an officer chose."""
     require(can_edit_household(actor, household) and can_create_household_in(actor, unit))
-    if not UnitSuccession.objects.filter(predecessor=household.unit, successor=unit).exists():
+    if not SuccessionGraph.load().is_successor(household.unit_id, unit.pk):
         raise ValidationError(
             {
                 "unit": _("%(unit)s is not a successor of %(current)s.")

@@ -22,12 +22,12 @@ from simple_history.utils import bulk_create_with_history
 from communes.models import AdministrativeUnit
 from communes.permissions import require
 
+from ..evaluation import StandardTerms, SurveyEvidence, SurveyStandards, evaluate_survey
 from ..household_years import assessment_list_status, sync_household_years
 from ..models import (
     Assessment,
     AssessmentCause,
     AssessmentStatus,
-    Cause,
     Household,
     PovertyStandard,
     PovertyStatus,
@@ -39,7 +39,6 @@ from ..models import (
 from ..models.review import MEETING_PASS_SHARE
 from ..models.years import HouseholdYear
 from ..permissions import can_decide_review, can_run_review
-from ..rules import NotEnoughEvidence, StandardRule, classify
 from .common import claim_version, with_actor
 from .submissions import ensure_results_open
 
@@ -293,22 +292,19 @@ def assessment_create(
     return assessment
 
 
-def _classify(standard, area, *, income, score_a, count, field_errors):
-    try:
-        return classify(
-            StandardRule.for_area(standard, area),
-            income=income,
-            score_a=score_a,
-            deprivation_count=count,
-        )
-    except NotEnoughEvidence:
-        field_errors.setdefault("income_per_capita", []).append(
-            _("Enter the income per person or an A-score that %(code)s can use.")
-            % {"code": standard.code}
-        )
-    except ValueError as error:
-        field_errors.setdefault("__all__", []).append(str(error))
-    return ""
+def survey_standards(review_round: ReviewRound) -> SurveyStandards:
+    """The standards of ``review_round`` as ``evaluate_survey`` takes them (three queries)."""
+
+    def terms(standard):
+        if standard is None:
+            return None
+        return StandardTerms.of(standard, standard.indicators.values_list("code", flat=True))
+
+    return SurveyStandards(
+        national=terms(review_round.standard),
+        provincial=terms(review_round.provincial_standard),
+        comparison=terms(review_round.comparison_standard),
+    )
 
 
 @transaction.atomic
@@ -340,81 +336,23 @@ def assessment_survey(
         )
     _require_step(assessment, AssessmentStatus.LISTED, AssessmentStatus.SURVEYED)
     review_round = assessment.round
-    errors: dict[str, list[str]] = {}
-
-    catalogue = dict(review_round.standard.indicators.values_list("code", "pk"))
-    unknown = set(deprivation_codes) - catalogue.keys()
-    if unknown:
-        errors["deprivation_codes"] = [
-            _("Not an indicator of %(code)s: %(unknown)s.")
-            % {"code": review_round.standard.code, "unknown": ", ".join(sorted(unknown))}
-        ]
     causes = list(dict.fromkeys(causes))
-    bad_causes = set(causes) - set(Cause.values)
-    if bad_causes:
-        errors["causes"] = [
-            _("Unknown cause: %(codes)s.") % {"codes": ", ".join(sorted(bad_causes))}
-        ]
-    if primary_cause and primary_cause not in causes:
-        errors["primary_cause"] = [_("The primary cause must be one of the causes ticked.")]
-    bad_needs = set(support_needs) - set(SupportNeed.values)
-    if bad_needs:
-        errors["support_needs"] = [
-            _("Unknown support need: %(codes)s.") % {"codes": ", ".join(sorted(bad_needs))}
-        ]
-    if income_per_capita is not None and income_per_capita < 0:
-        errors["income_per_capita"] = [_("Income cannot be negative.")]
-    if score_a is not None and score_a < 0:
-        errors["score_a"] = [_("The A-score cannot be negative.")]
-    if member_count is not None and member_count < 1:
-        errors["member_count"] = [_("A household has at least one member.")]
-    if errors:
-        raise ValidationError(errors)
-
-    area = household.unit.area
-    national = _classify(
-        review_round.standard,
-        area,
-        income=income_per_capita,
-        score_a=score_a,
-        count=len(deprivation_codes),
-        field_errors=errors,
-    )
-    provincial = ""
-    if review_round.provincial_standard_id:
-        # Only indicators the provincial standard also has count for it.
-        provincial_codes = set(
-            review_round.provincial_standard.indicators.values_list("code", flat=True)
-        )
-        # The rule for the input a standard accepts: one without an A-score line
-        # (QN-NQ13-2023) needs the measured income. A survey the national standard
-        # accepts is not refused for it: the provincial classification stays empty
-        # and the assessment page says why.
-        provincial = _classify(
-            review_round.provincial_standard,
-            area,
-            income=income_per_capita,
-            score_a=score_a if review_round.provincial_standard.accepts_score_a(area) else None,
-            count=len(set(deprivation_codes) & provincial_codes),
-            field_errors={} if income_per_capita is None else errors,
-        )
-    comparison = ""
-    if review_round.comparison_standard_id:
-        # For comparison only: the deprivations the previous standard also has
-        # (by code), and no error when it cannot use the evidence.
-        comparison_codes = set(
-            review_round.comparison_standard.indicators.values_list("code", flat=True)
-        )
-        comparison = _classify(
-            review_round.comparison_standard,
-            area,
-            income=income_per_capita,
+    statuses, problems = evaluate_survey(
+        SurveyEvidence(
+            area=household.unit.area,
+            income_per_capita=income_per_capita,
             score_a=score_a,
-            count=len(set(deprivation_codes) & comparison_codes),
-            field_errors={},
-        )
-    if not errors and not causes and (national in ON_THE_LISTS or provincial in ON_THE_LISTS):
-        errors["causes"] = [_("Record at least one cause for a poor or near-poor household.")]
+            deprivation_codes=frozenset(deprivation_codes),
+            causes=tuple(causes),
+            primary_cause=primary_cause,
+            support_needs=tuple(support_needs),
+            member_count=member_count,
+        ),
+        survey_standards(review_round),
+    )
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(problem.message)
     if errors:
         raise ValidationError(errors)
 
@@ -426,13 +364,14 @@ def assessment_survey(
     assessment.income_per_capita = income_per_capita
     assessment.score_a = score_a
     assessment.support_needs = sorted(set(support_needs), key=SupportNeed.values.index)
-    assessment.national_status = national
-    assessment.provincial_status = provincial
-    assessment.comparison_status = comparison
+    assessment.national_status = statuses.national
+    assessment.provincial_status = statuses.provincial
+    assessment.comparison_status = statuses.comparison
     # The decision puts the household on the lists of the standard that makes them.
     assessment.recorded_status = assessment_list_status(assessment)
     assessment.status = AssessmentStatus.SURVEYED
     _save(assessment, actor, version)
+    catalogue = dict(review_round.standard.indicators.values_list("code", "pk"))
     assessment.deprivations.set([catalogue[c] for c in deprivation_codes])
     assessment.causes.all().delete()
     AssessmentCause.objects.bulk_create(

@@ -9,17 +9,22 @@ from django.utils.translation import gettext as _
 from communes.models import AdministrativeUnit
 from communes.text import fold
 
+from ..evaluation import (
+    WHOLE_SURVEY,
+    StandardTerms,
+    SurveyEvidence,
+    SurveyStandards,
+    evaluate_survey,
+)
 from ..models import (
     Assessment,
     AssessmentStatus,
     Household,
     Member,
-    PovertyStatus,
     Relation,
     ReviewKind,
     ReviewRound,
 )
-from ..rules import AREAS, NotEnoughEvidence, StandardRule, classify
 from .cells import MISSING
 from .columns import pick_assessment
 from .plans import DEFAULT_ETHNICITY, AssessmentPlan, HouseholdPlan, MemberPlan, Row
@@ -33,16 +38,10 @@ class HouseholdRows:
     """
 
     def find_household(self, unit: AdministrativeUnit, code: str) -> Household | None:
-        seen, queue = set(), [unit.pk]
-        while queue:
-            unit_id = queue.pop(0)
-            if unit_id in seen:
-                continue
-            seen.add(unit_id)
+        for unit_id in self.succession.forward_order(unit.pk):
             household = self.existing.get((unit_id, code.casefold()))
             if household is not None:
                 return household
-            queue.extend(self.successors.get(unit_id, []))
         return None
 
     def household_plan(self, row: Row, unit: AdministrativeUnit) -> HouseholdPlan | None:
@@ -198,40 +197,29 @@ class HouseholdRows:
                 return
         income = desired.get("income_per_capita", existing.income_per_capita if existing else None)
         score_a = desired.get("score_a", existing.score_a if existing else None)
-        area = unit.area if unit.area in AREAS else "rural"
-        computed = self.classify(national, area, income, score_a, len(codes))
-        if computed is None and not status:
+        if new_causes is not None:
+            effective_causes = new_causes
+        else:
+            effective_causes = self.causes.get(existing.pk, []) if existing else []
+        statuses, problems = evaluate_survey(
+            SurveyEvidence(
+                area=unit.area,
+                income_per_capita=income,
+                score_a=score_a,
+                deprivation_codes=frozenset(codes),
+                causes=tuple(code for code, _primary in effective_causes),
+                primary_cause=next((code for code, primary in effective_causes if primary), None),
+                member_count=desired.get("member_count"),
+                decided_status=status,
+            ),
+            self.survey_standards(national, provincial),
+        )
+        for problem in problems:
             self.cell_problem(
-                row,
-                "income_per_capita" if "income_per_capita" in row.sheet.columns else "year",
-                _(
-                    "Enter the income per person or an A-score that %(code)s can use, "
-                    "or the decided status."
-                )
-                % {"code": national.code},
+                row, self.problem_column(row, problem.field), problem.message, warn=problem.warning
             )
+        if row.failed:
             return
-        provincial_status = ""
-        if provincial is not None:
-            provincial_codes = set(self.indicator_ids[provincial.pk]) & codes
-            provincial_status = (
-                self.classify(provincial, area, income, score_a, len(provincial_codes)) or ""
-            )
-        if status and computed and computed != status:
-            self.cell_problem(
-                row,
-                "status",
-                _(
-                    "The recorded status “%(recorded)s” differs from the classification "
-                    "under %(code)s (“%(computed)s”): the recorded decision is kept."
-                )
-                % {
-                    "recorded": PovertyStatus(status).label,
-                    "code": national.code,
-                    "computed": PovertyStatus(computed).label,
-                },
-                warn=True,
-            )
         if existing is None:
             review_round = self.rounds.get((unit.pk, year)) or self.new_rounds.get((unit.pk, year))
             if review_round is None:
@@ -251,9 +239,9 @@ class HouseholdRows:
         assessment.score_a = score_a
         if "member_count" in desired:
             assessment.member_count = desired["member_count"]
-        assessment.national_status = computed or ""
-        assessment.provincial_status = provincial_status
-        assessment.recorded_status = status or computed
+        assessment.national_status = statuses.national
+        assessment.provincial_status = statuses.provincial
+        assessment.recorded_status = statuses.recorded
         assessment.status = AssessmentStatus.RECOGNISED
         self.assessments.append(
             AssessmentPlan(
@@ -270,16 +258,19 @@ class HouseholdRows:
         )
         self.result.assessments["created" if existing is None else "updated"] += 1
 
-    @staticmethod
-    def classify(standard, area, income, score_a, count) -> str | None:
-        if income is None and score_a is None:
-            return None
-        try:
-            return classify(
-                StandardRule.for_area(standard, area),
-                income=income,
-                score_a=score_a,
-                deprivation_count=count,
-            )
-        except (NotEnoughEvidence, ValueError):
-            return None
+    def survey_standards(self, national, provincial) -> SurveyStandards:
+        def terms(standard):
+            if standard is None:
+                return None
+            return StandardTerms.of(standard, self.indicator_ids[standard.pk])
+
+        return SurveyStandards(national=terms(national), provincial=terms(provincial))
+
+    #: The column of the sheet that holds each input ``evaluate_survey`` names.
+    PROBLEM_COLUMNS = {"member_count": "members", "deprivation_codes": "year", WHOLE_SURVEY: "year"}
+
+    def problem_column(self, row: Row, field: str) -> str:
+        key = self.PROBLEM_COLUMNS.get(field, field)
+        if key == "income_per_capita" and key not in row.sheet.columns:
+            key = "score_a" if "score_a" in row.sheet.columns else "year"
+        return key

@@ -8,7 +8,8 @@ from collections import defaultdict
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from communes.models import AdministrativeUnit, UnitSuccession
+from communes.models import AdministrativeUnit
+from communes.succession import SuccessionGraph
 from communes.text import fold
 
 from ..models import (
@@ -101,17 +102,8 @@ class ReferenceData:
         self.indicator_ids = {s.pk: {i.code: i.pk for i in s.indicators.all()} for s in standards}
 
     def load_existing(self, units: set[int]) -> None:
-        successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
-        self.successors: dict[int, list[int]] = defaultdict(list)
-        for before, after in successions:
-            self.successors[before].append(after)
-        reach = set(units)
-        frontier = list(units)
-        while frontier:
-            for nxt in self.successors.get(frontier.pop(), []):
-                if nxt not in reach:
-                    reach.add(nxt)
-                    frontier.append(nxt)
+        self.succession = SuccessionGraph.load()
+        reach = self.succession.lineage(units)
         self.existing: dict[tuple[int, str], Household] = {}
         for household in Household.objects.filter(unit_id__in=reach).order_by():
             self.existing[(household.unit_id, household.code.casefold())] = household

@@ -19,7 +19,7 @@ from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
 from communes.history import change_history
 from communes.models import AdministrativeUnit
-from communes.permissions import Action, can_view_names, has_perm, require, unit_ids_with
+from communes.permissions import Action, has_perm, require, unit_ids_with
 from communes.selectors import today
 
 from ..documents import render_document, wants_pdf
@@ -29,10 +29,9 @@ from ..models import (
     Assessment,
     AssessmentStatus,
     ResultSubmission,
-    VillageMeeting,
 )
 from ..permissions import can_reopen_results, can_run_review, can_submit_results
-from ..selectors import get_assessment_or_404, get_round_or_404, rounds_for
+from ..selectors import get_assessment_or_404, get_meeting_or_404, get_round_or_404
 from ..services import meetings as meeting_services
 from ..services import submissions as submission_services
 from ..services.common import StaleEdit
@@ -53,31 +52,6 @@ def _document(
         format="pdf" if as_pdf else "html",
     )
     return render_document(request, template, context, filename=filename, as_pdf=as_pdf)
-
-
-def _named_assessment(user, pk: int) -> Assessment:
-    assessment = get_assessment_or_404(user, pk)
-    require(can_view_names(user, assessment.household.unit))
-    return assessment
-
-
-def _named_round(user, pk: int):
-    review_round = get_round_or_404(user, pk)
-    require(can_view_names(user, review_round.unit))
-    return review_round
-
-
-def _meeting_or_404(user, pk: int) -> VillageMeeting:
-    meeting = (
-        VillageMeeting.objects.filter(round__in=rounds_for(user))
-        .select_related("round__unit", "village")
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None:
-        raise Http404
-    require(can_view_names(user, meeting.round.unit))
-    return meeting
 
 
 # --- Documents of one household ---------------------------------------------------------
@@ -103,7 +77,7 @@ def _assessment_document(
 @require_GET
 def assessment_survey_form(request: HttpRequest, pk: int) -> HttpResponse:
     """Phiếu B1 and B2 of the household (blank fields where not surveyed yet)."""
-    assessment = _named_assessment(request.user, pk)
+    assessment = get_assessment_or_404(request.user, pk, named=True)
     context = docs.survey_form_context(assessment)
     return _assessment_document(
         request, assessment, "survey_form", context, prefix="phieu-B1-B2", document="survey_form"
@@ -113,7 +87,7 @@ def assessment_survey_form(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def assessment_certificate_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as the official form; it shows the head's full ID: a reveal."""
-    assessment = _named_assessment(request.user, pk)
+    assessment = get_assessment_or_404(request.user, pk, named=True)
     if not assessment.has_certificate:
         raise Http404
     context = docs.certificate_context(assessment)
@@ -131,7 +105,7 @@ def assessment_certificate_document(request: HttpRequest, pk: int) -> HttpRespon
 @require_GET
 def assessment_refusal_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The written refusal with its reason (only for a refused assessment)."""
-    assessment = _named_assessment(request.user, pk)
+    assessment = get_assessment_or_404(request.user, pk, named=True)
     if assessment.status != AssessmentStatus.REFUSED:
         raise Http404
     context = docs.refusal_context(assessment)
@@ -151,7 +125,7 @@ def assessment_refusal_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def round_documents(request: HttpRequest, pk: int) -> HttpResponse:
     """Every document of the round, and its village meetings."""
-    review_round = _named_round(request.user, pk)
+    review_round = get_round_or_404(request.user, pk, named=True)
     assessments = (
         Assessment.objects.filter(round=review_round)
         .select_related("household__head")
@@ -172,7 +146,7 @@ def round_documents(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def round_posting_list(request: HttpRequest, pk: int) -> HttpResponse:
-    review_round = _named_round(request.user, pk)
+    review_round = get_round_or_404(request.user, pk, named=True)
     context = docs.posting_list_context(review_round)
     context["back_url"] = reverse("households:round_documents", args=[review_round.pk])
     return _document(
@@ -189,7 +163,7 @@ def round_posting_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def round_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """The decision ``?number=`` (default: the round's only one) with its annexes."""
-    review_round = _named_round(request.user, pk)
+    review_round = get_round_or_404(request.user, pk, named=True)
     numbers = docs.decision_numbers(review_round)
     number = request.GET.get("number") or (numbers[0] if len(numbers) == 1 else "")
     if number not in numbers:
@@ -212,7 +186,7 @@ def round_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    review_round = _named_round(request.user, pk)
+    review_round = get_round_or_404(request.user, pk, named=True)
     require(can_run_review(request.user, review_round.unit))
     villages = AdministrativeUnit.objects.villages().filter(parent=review_round.unit)
     assessments = (
@@ -246,7 +220,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_or_404(request.user, pk)
     context = docs.meeting_minutes_context(meeting)
     context["back_url"] = reverse("households:round_documents", args=[meeting.round_id])
     return _document(

@@ -16,10 +16,8 @@ from communes.forms import add_service_errors
 from communes.history import change_history, merged
 from communes.permissions import (
     Action,
-    can_view_names,
     has_perm,
     require,
-    unit_ids_with,
     uses_names_grant,
 )
 from communes.reauth import reveal_burst_refused
@@ -43,7 +41,7 @@ from ..selectors import (
     editable_households,
     get_household_or_404,
     household_list_rows,
-    households_for,
+    named_households_for,
 )
 from ..services import registry as services
 from ..validators import citizen_id_mask
@@ -52,21 +50,6 @@ PAGE_SIZE = 25
 
 
 # --- Reads -----------------------------------------------------------------------
-
-
-def named_households_for(user):
-    """The households ``user`` sees *and* may read by name (city roles need the grant)."""
-    require(can_view_names(user))
-    households = households_for(user)
-    named = unit_ids_with(user, Action.VIEW_NAMED_LISTS)
-    return households if named is None else households.filter(unit_id__in=named)
-
-
-def get_named_household_or_404(user, pk: int) -> Household:
-    """404 outside the user's scope; 403 for a visible household without names."""
-    household = get_household_or_404(user, pk)
-    require(can_view_names(user, household.unit))
-    return household
 
 
 @require_GET
@@ -95,7 +78,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_named_household_or_404(request.user, pk)
+    household = get_household_or_404(request.user, pk, named=True)
     log_access(request, AccessKind.VIEW_HOUSEHOLD, household=household)
     today = timezone.localdate()
     members = list(household.members.order_by("left_on", "birth_year", "pk"))
@@ -136,7 +119,7 @@ def member_citizen_id(request: HttpRequest, pk: int) -> HttpResponse:
     member = Member.objects.filter(pk=pk).first()
     if member is None:
         raise Http404
-    member.household = get_named_household_or_404(request.user, member.household_id)
+    member.household = get_household_or_404(request.user, member.household_id, named=True)
     if not member.citizen_id:
         raise Http404
     refused = reveal_burst_refused(request, household=member.household, member_id=member.pk)

@@ -17,7 +17,7 @@ from communes.audit import AccessKind, log_access
 from communes.forms import add_service_errors
 from communes.history import change_history
 from communes.models import AdministrativeUnit
-from communes.permissions import Action, can_view_names, require, unit_ids_with
+from communes.permissions import Action, require, unit_ids_with
 from communes.selectors import today
 
 from .. import review_selectors
@@ -125,9 +125,8 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    review_round = get_round_or_404(request.user, pk)
     # The steps list households by name.
-    require(can_view_names(request.user, review_round.unit))
+    review_round = get_round_or_404(request.user, pk, named=True)
     steps = review_selectors.round_overview(review_round)
     day = today()
     for step in steps:
@@ -269,17 +268,10 @@ def assessment_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     return render(request, "households/assessment_form.html", context)
 
 
-def _named_assessment_or_404(user, pk: int) -> Assessment:
-    """404 outside the user's scope; 403 for a visible one without names."""
-    assessment = get_assessment_or_404(user, pk)
-    require(can_view_names(user, assessment.household.unit))
-    return assessment
-
-
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = review_selectors.assessment_with_details(
-        _named_assessment_or_404(request.user, pk).pk
+        get_assessment_or_404(request.user, pk, named=True).pk
     )
     deprivations = list(assessment.deprivations.all())
     standard = assessment.round.standard
@@ -515,7 +507,7 @@ def assessment_send_back(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def assessment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable certificate; it carries the head's full citizen ID, so it is logged."""
-    assessment = _named_assessment_or_404(request.user, pk)
+    assessment = get_assessment_or_404(request.user, pk, named=True)
     if not assessment.has_certificate:
         raise Http404
     household = assessment.household
@@ -542,7 +534,7 @@ def assessment_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a complaint about an assessment's posted result."""
-    assessment = _named_assessment_or_404(request.user, pk)
+    assessment = get_assessment_or_404(request.user, pk, named=True)
     require(can_run_review(request.user, assessment.unit))
     form = ComplaintForm(request.POST or None, initial={"received_on": today()})
     if form.is_valid():
@@ -569,7 +561,7 @@ def complaint_settle(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the re-verification (phúc tra) and the outcome of a complaint."""
     complaint = get_object_or_404(Complaint.objects.select_related("assessment"), pk=pk)
     # Scoped like its assessment: another ward's complaint is a 404.
-    assessment = _named_assessment_or_404(request.user, complaint.assessment_id)
+    assessment = get_assessment_or_404(request.user, complaint.assessment_id, named=True)
     require(can_run_review(request.user, assessment.unit))
     form = ComplaintSettleForm(
         request.POST or None, initial={"version": complaint.version, "rechecked_on": today()}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from communes.forms import add_service_errors
 from communes.history import change_history, merged
-from communes.permissions import can_view_names, require
+from communes.permissions import require
 from communes.selectors import today
 from households.selectors import get_household_or_404
 
@@ -108,8 +108,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_or_404(request.user, pk)
-    require(can_view_names(request.user, plan.household.unit))
+    plan = get_plan_or_404(request.user, pk, named=True)
     day = today()
     actions = plan_actions(plan)
     targets = assessment_targets(plan.based_on)

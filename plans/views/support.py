@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communes.forms import add_service_errors
 from communes.history import change_history
-from communes.permissions import Action, can_view_names, require, unit_ids_with
+from communes.permissions import Action, require, unit_ids_with
 from communes.selectors import grassroots_units_for, today
 from households.selectors import get_household_or_404
 
@@ -42,8 +42,7 @@ def _ledger_units(user):
 def _named_support(user):
     """Ledger rows name households: city roles need the names grant (403 otherwise)."""
     require(can_view_support_ledger(user))
-    require(can_view_names(user))
-    return selectors.named_support_for(user)
+    return selectors.named_ledger_for(user)
 
 
 @require_GET
@@ -95,9 +94,8 @@ def _int(value) -> int | None:
 @require_GET
 def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Scope first: another ward's record is a 404 like a missing one.
-    record = selectors.get_support_or_404(request.user, pk)
+    record = selectors.get_support_or_404(request.user, pk, named=True)
     require(can_view_support_ledger(request.user))
-    require(can_view_names(request.user, record.household.unit))
     can_edit = can_record_support(request.user, record.household)
     context = {
         "record": record,
@@ -136,7 +134,6 @@ def support_loan_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def duplicate_report(request: HttpRequest) -> HttpResponse:
     require(can_view_support_ledger(request.user))
-    require(can_view_names(request.user))
     form = YearForm(request.GET or None)
     year = form.chosen_year
     pairs = selectors.possible_duplicates(request.user, year)

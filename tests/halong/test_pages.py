@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from halong.templatetags.halong_format import pct, vnd
+from communes.templatetags.communes_format import pct, vnd
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

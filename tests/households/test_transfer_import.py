@@ -179,8 +179,12 @@ def test_vietnamese_headers_and_flag_words_are_accepted(tmp_path, halong_officer
         "Việc làm",
         "Bảo hiểm y tế",
         "water",
+        "Nguyên nhân nghèo",
     ]
-    rows = [["HL-009", "6688", "Lò Văn Mạnh", "Nam", 1970, 2025, "1.400.000", "có", "x", "không"]]
+    rows = [
+        ["HL-009", "6688", "Lò Văn Mạnh", "Nam", 1970, 2025, "1.400.000", "có", "x", "không"]
+        + ["no_capital"]
+    ]
     with translation.override("en"):
         result = import_households(table(tmp_path, rows, header=header), actor=halong_officer)
 
@@ -206,7 +210,7 @@ def test_csv_file_is_imported(tmp_path, halong_officer):
     path = tmp_path / "ho.csv"
     path.write_text(
         "household_code;unit_code;head_name;head_sex;head_birth_year;year;income_per_capita;"
-        "status\nHL-100;6688;Đặng Thị Hoa;nữ;1975;2025;2100000;\n",
+        "status;causes\nHL-100;6688;Đặng Thị Hoa;nữ;1975;2025;2100000;;no_capital\n",
         encoding="utf-8-sig",
     )
     result = import_households(open_table(path, path.name), actor=halong_officer)
@@ -240,6 +244,18 @@ PROBLEMS = {
     "results without a year": ({"year": None}, "J", "Enter the review year"),
     "no evidence": ({"income_per_capita": None}, "K", "Enter the income per person"),
     "no head for a new household": ({"head_name": ""}, "D", "name of the head"),
+    # The survey's rules (households.evaluation), applied to the file's rows too.
+    "poor household without a cause": (
+        {"causes": "", "primary_cause": ""},
+        "O",
+        "Record at least one cause for a poor or near-poor household.",
+    ),
+    "decided poor without a cause": (
+        {"income_per_capita": None, "status": "poor", "causes": "", "primary_cause": ""},
+        "O",
+        "Record at least one cause",
+    ),
+    "no members": ({"members": 0}, "I", "at least one member"),
 }
 
 
