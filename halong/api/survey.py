@@ -39,6 +39,7 @@ from communes.selectors import today
 from households.forms.review import CURRENT_CAUSES, SurveyForm
 from households.models import Assessment, Household, PovertyStatus, SupportNeed
 from households.permissions import can_run_review
+from households.review_selectors import assessment_with_details
 from households.selectors import get_assessment_or_404
 from households.services import review as review_services
 from households.services.common import StaleEdit
@@ -52,7 +53,6 @@ from households.worklist_selectors import (
 from . import serializers as s
 from .errors import Conflict
 from .models import SurveySubmission
-from .views import _assessment_data
 from .writes import change_summary
 
 #: The answers of a survey, in the order the phone asks them.
@@ -494,7 +494,7 @@ def _replay(request: Request, submission: SurveySubmission, assessment_id: int) 
     body = {
         "key": submission.key,
         "replayed": True,
-        "assessment": _assessment_data(submission.assessment),
+        "assessment": assessment_with_details(submission.assessment_id),
     }
     return Response(SubmissionSerializer(body).data, status=status.HTTP_200_OK)
 
@@ -567,5 +567,9 @@ class SurveySubmissions(APIView):
             if "deprivation_codes" in getattr(error, "error_dict", {}):
                 error.error_dict["deprivations"] = error.error_dict.pop("deprivation_codes")
             raise
-        body = {"key": data["key"], "replayed": False, "assessment": _assessment_data(assessment)}
+        body = {
+            "key": data["key"],
+            "replayed": False,
+            "assessment": assessment_with_details(assessment.pk),
+        }
         return Response(SubmissionSerializer(body).data, status=status.HTTP_201_CREATED)

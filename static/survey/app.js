@@ -15,6 +15,9 @@
     "deprivations", "causes", "primary_cause", "support_needs",
   ];
   let csrfToken = "";
+  let syncing = false;
+  // A message shown just before a navigation stays for the next view.
+  let flashSticky = false;
 
   // --- Small helpers ------------------------------------------------------------------
 
@@ -56,6 +59,7 @@
   function flash(text, kind = "info") {
     const box = document.getElementById("flash");
     box.innerHTML = `<div class="alert alert-${kind} mb-2" role="status">${esc(text)}</div>`;
+    flashSticky = true;
   }
 
   function clearFlash() {
@@ -226,6 +230,16 @@
   // Queued surveys go up one by one; a dropped connection leaves the rest queued and
   // the one in flight is simply sent again with the same key.
   async function syncAll() {
+    if (syncing) return;
+    syncing = true;
+    try {
+      await syncQueued();
+    } finally {
+      syncing = false;
+    }
+  }
+
+  async function syncQueued() {
     clearFlash();
     if (!navigator.onLine) {
       flash(T.offline_no_sync, "secondary");
@@ -738,7 +752,11 @@
     return viewHome();
   }
 
-  window.addEventListener("hashchange", () => { clearFlash(); render(); });
+  window.addEventListener("hashchange", () => {
+    if (!flashSticky) clearFlash();
+    flashSticky = false;
+    render();
+  });
   window.addEventListener("online", () => { showOnline(); syncAll(); });
   window.addEventListener("offline", showOnline);
 
