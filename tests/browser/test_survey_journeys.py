@@ -19,7 +19,7 @@ from tests.factories import (
     standard,
 )
 
-from .conftest import ARTIFACTS, _FAILED, login
+from .conftest import _FAILED, ARTIFACTS, login
 
 pytestmark = [
     pytest.mark.browser,
@@ -187,7 +187,9 @@ def test_conflict_is_resolved_field_by_field(phone, halong_officer, halong_head,
 
     page.click("[data-action=resolve]")  # nothing chosen yet: asked for each
     assert page.locator("#conflict-error .alert").is_visible()
-    for field in page.locator(".conflict-field").evaluate_all("els => els.map(e => e.dataset.field)"):
+    for field in page.locator(".conflict-field").evaluate_all(
+        "els => els.map(e => e.dataset.field)"
+    ):
         keep = "mine" if field == "income_per_capita" else "theirs"
         page.check(f"#{keep}-{field}")
     page.click("[data-action=resolve]")

@@ -90,7 +90,13 @@ def test_rounds_list_open_rounds_with_their_villages(halong_officer, assessment,
     assert response.status_code == 200
     (row,) = [r for r in response.json() if r["id"] == assessment.round_id]
     assert row["villages"] == [
-        {"id": village.pk, "code": "6688.91", "name": "Tổ dân phố 91", "households": 1, "to_survey": 1}
+        {
+            "id": village.pk,
+            "code": "6688.91",
+            "name": "Tổ dân phố 91",
+            "households": 1,
+            "to_survey": 1,
+        }
     ]
 
 
@@ -254,7 +260,9 @@ def test_survey_changed_on_the_server_is_a_conflict_field_by_field(
     assert [c.code for c in assessment.causes.all()] == ["no_land"]
 
 
-def test_household_changed_since_the_download_is_a_conflict(halong_officer, halong_head, assessment):
+def test_household_changed_since_the_download_is_a_conflict(
+    halong_officer, halong_head, assessment
+):
     household = assessment.household
     seen = household.version
     registry_services.household_update(
@@ -272,9 +280,7 @@ def test_household_changed_since_the_download_is_a_conflict(halong_officer, halo
     ]
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.LISTED
-    again = submit(
-        client, assessment, household_version=body["household_version"], member_count=5
-    )
+    again = submit(client, assessment, household_version=body["household_version"], member_count=5)
     assert again.status_code == 201
 
 
