@@ -6,6 +6,7 @@ worklist (the survey form's and the standard's); these are the app's frame.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 STRINGS = {
     "title": _("Field survey"),
@@ -40,9 +41,9 @@ STRINGS = {
     ),
     "server_error": _("The server could not take the survey now; it stays queued."),
     "back_home": _("Villages"),
-    "tab_todo": _("To do"),
-    "tab_sync": _("To sync"),
-    "tab_done": _("Done"),
+    "tab_todo": pgettext_lazy("field survey list", "To do"),
+    "tab_sync": pgettext_lazy("field survey list", "To sync"),
+    "tab_done": pgettext_lazy("field survey list", "Done"),
     "nothing_here": _("Nothing here."),
     "members_count": _("%(count)s members"),
     "last_result": _("%(year)s: %(status)s"),

@@ -393,7 +393,7 @@
       <h1 class="h4">${esc(worklist.village.name)}</h1>
       <p class="small text-body-secondary mb-2">${esc(worklist.round.unit.name)} · ${esc(worklist.round.year)} · ${esc(worklist.standard.code)}</p>
       <button class="btn btn-primary btn-lg w-100 mb-3" data-action="sync" ${queued ? "" : "disabled"}>${esc(fmt(T.sync_button, { count: queued }))}</button>
-      <ul class="nav nav-pills nav-fill mb-3" role="tablist">`;
+      <ul class="nav nav-pills nav-fill flex-nowrap mb-3 survey-tabs">`;
     for (const [name, text] of tabs) {
       const n = households.filter((h) => group(byId[h.assessmentId]) === name).length;
       html += `<li class="nav-item"><a class="nav-link ${name === current ? "active" : ""}" href="#/w/${esc(key)}/${name}" data-tab="${name}">${esc(text)} (${n})</a></li>`;
