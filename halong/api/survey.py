@@ -207,9 +207,13 @@ class WorklistSerializer(serializers.Serializer):
     households = WorklistEntrySerializer(many=True)
 
 
+#: Ids and versions are database integers: larger values are simply not found.
+MAX_ID = 2**31 - 1
+
+
 class WorklistQuerySerializer(serializers.Serializer):
-    round = serializers.IntegerField(min_value=1)
-    village = serializers.IntegerField(min_value=1)
+    round = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    village = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class SubmissionRequestSerializer(s.SurveyRequestSerializer):
@@ -219,9 +223,16 @@ class SubmissionRequestSerializer(s.SurveyRequestSerializer):
         help_text="Chosen by the phone, one per survey: a retry with the same key "
         "answers with the recorded result and never records it twice."
     )
-    assessment = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The assessment's `version` in the worklist downloaded.",
+    )
+    assessment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     household_version = serializers.IntegerField(
-        min_value=1, help_text="The household's `version` in the worklist downloaded."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The household's `version` in the worklist downloaded.",
     )
 
 
