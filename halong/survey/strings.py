@@ -63,6 +63,7 @@ STRINGS = {
     "bhyt_valid": _("valid"),
     "bhyt_none": _("no card"),
     "members_on_register": _("Members on the register"),
+    "from_register": _("%(count)s (the members on the register)"),
     "suggested": _("Suggested from the members' facts"),
     "suggested_count": _("%(count)s suggested from the members' facts: confirm or untick."),
     "none": _("— none —"),

@@ -504,14 +504,14 @@
         ${checkboxList("support_needs", worklist.support_needs, draft.answers.support_needs)}${fieldErrors(draft, "support_needs")}</fieldset>`;
   }
 
-  function summary(draft, worklist) {
+  function summary(draft, worklist, entry) {
     const a = draft.answers;
     const f = worklist.form.fields;
     const names = (list, codes) => codes.map((c) => label(list, c)).join(", ") || "–";
     const indicators = worklist.standard.indicators.map((i) => ({ code: i.code, label: i.name }));
     const rows = [
       [f.surveyed_on.label, day(a.surveyed_on)],
-      [f.member_count.label, a.member_count || "–"],
+      [f.member_count.label, a.member_count || fmt(T.from_register, { count: entry.household.members.length })],
       [f.income_per_capita.label, money(a.income_per_capita)],
       [f.score_a.label, a.score_a || "–"],
       [f.deprivations.label, `${a.deprivations.length}: ${names(indicators, a.deprivations)}`],
@@ -542,7 +542,7 @@
       <h1 class="h5 mb-0">${esc(entry.household.head || "–")}</h1>
       <p class="small text-body-secondary">${esc(entry.household.code)} · ${esc(entry.household.address)}</p>`;
     if (draft.state === "synced") {
-      main.innerHTML = html + resultCard(draft, worklist) + summary(draft, worklist);
+      main.innerHTML = html + resultCard(draft, worklist) + summary(draft, worklist, entry);
       return;
     }
     if (draft.state === "conflict") return go(`#/c/${assessmentId}`);
@@ -559,7 +559,7 @@
     if (step === 3) html += stepCauses(draft, worklist);
     if (step === 4) {
       const errors = validate(draft.answers, worklist.form);
-      html += summary(draft, worklist);
+      html += summary(draft, worklist, entry);
       const all = Object.entries({ ...errors, ...(draft.state === "invalid" ? draft.errors : {}) });
       if (all.length) {
         html += `<div class="alert alert-danger"><ul class="mb-0">${all.map(([name, ms]) => `<li data-error="${esc(name)}">${esc((worklist.form.fields[name] || { label: "" }).label)}: ${esc(ms.join(" "))}</li>`).join("")}</ul></div>`;
