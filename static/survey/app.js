@@ -21,6 +21,15 @@
 
   // --- Small helpers ------------------------------------------------------------------
 
+  // Reads and writes of drafts run one after another: an answer saved while the next
+  // step is opening is never overwritten by a copy read before it.
+  let lock = Promise.resolve();
+  function exclusive(task) {
+    const run = lock.then(task, task);
+    lock = run.catch(() => {});
+    return run;
+  }
+
   function esc(value) {
     return String(value ?? "").replace(/[&<>"']/g, (c) => (
       { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]
@@ -531,7 +540,11 @@
       <div class="small">${esc(fmt(T.recorded_by, { who: r.surveyed_by ? r.surveyed_by.name : "–", date: day(r.surveyed_on) }))}</div></div>`;
   }
 
-  async function viewSurvey(assessmentId, stepIndex) {
+  function viewSurvey(assessmentId, stepIndex) {
+    return exclusive(() => renderSurvey(assessmentId, stepIndex));
+  }
+
+  async function renderSurvey(assessmentId, stepIndex) {
     const household = await db.get("households", assessmentId);
     if (!household) return go("#/");
     const worklist = await db.get("worklists", household.worklistKey);
@@ -545,7 +558,10 @@
       main.innerHTML = html + resultCard(draft, worklist) + summary(draft, worklist, entry);
       return;
     }
-    if (draft.state === "conflict") return go(`#/c/${assessmentId}`);
+    if (draft.state === "conflict") {
+      go(`#/c/${assessmentId}`);
+      return;
+    }
     if (draft.state === "ready" || draft.state === "sending") {
       html += `<div class="alert alert-info">${esc(T.queued_note)}</div>`;
     }
@@ -636,23 +652,25 @@
   }
 
   // Every change is saved at once: a draft survives a reload or a reboot.
-  async function onInput(event) {
+  function onInput(event) {
     const form = event.target.closest("#survey-form");
-    if (!form) return;
-    const assessmentId = Number(form.dataset.assessment);
+    if (!form) return undefined;
+    const name = event.target.name;
+    const value = readField(form, name);
+    if (value === undefined) return undefined;
+    return exclusive(() => saveAnswer(Number(form.dataset.assessment), name, value));
+  }
+
+  async function saveAnswer(assessmentId, name, value) {
     const household = await db.get("households", assessmentId);
     const worklist = await db.get("worklists", household.worklistKey);
     const draft = await draftFor(household, worklist);
-    const name = event.target.name;
-    const value = readField(form, name);
-    if (value === undefined) return;
     draft.answers[name] = value;
     if (draft.state === "todo" || draft.state === "ready") draft.state = "draft";
     if (draft.errors) delete draft.errors[name];
     await saveDraft(draft);
-    if (name === "income_per_capita") {
-      document.getElementById("income-preview").textContent = money(value);
-    }
+    const preview = document.getElementById("income-preview");
+    if (name === "income_per_capita" && preview) preview.textContent = money(value);
     const note = document.getElementById("saved-note");
     if (note) note.textContent = fmt(T.saved_at, { time: new Date().toLocaleTimeString("vi-VN") });
   }
@@ -732,10 +750,10 @@
       }
     } else if (action === "ready") {
       event.preventDefault();
-      await markReady(Number(button.dataset.assessment));
+      await exclusive(() => markReady(Number(button.dataset.assessment)));
     } else if (action === "resolve") {
       event.preventDefault();
-      await resolve(Number(button.dataset.assessment));
+      await exclusive(() => resolve(Number(button.dataset.assessment)));
     }
   });
 

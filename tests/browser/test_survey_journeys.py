@@ -1,6 +1,7 @@
 """The offline field survey on a phone: download, survey offline, reload, sync, conflicts."""
 
 import datetime
+import time
 
 import pytest
 
@@ -71,6 +72,15 @@ def village_round():
     return village, review_round, assessments
 
 
+def wait_until(page, expression: str, timeout: float = 20) -> None:
+    """Poll ``expression`` in the page (``wait_for_function`` evaluates strings with
+    ``eval``, which the app's CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(200)
+
+
 def open_app_and_download(page, user, village) -> None:
     login(page, user.username, TEST_PASSWORD)
     page.wait_for_url("**/")
@@ -81,7 +91,7 @@ def open_app_and_download(page, user, village) -> None:
     page.click("[data-action=download]")
     page.wait_for_selector("[data-household]")
     # The service worker controls the page, so the app opens without a network.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def goto_step(page, assessment, step: int) -> None:
@@ -127,6 +137,7 @@ def test_survey_two_households_offline_reload_then_sync(phone, halong_officer, v
     answer_income(page, second, "3500000")
     goto_step(page, second, 2)
     page.check("#deprivations-water")
+    wait_until(page, "document.getElementById('saved-note').textContent.includes(':')")
 
     # Reloaded offline: the app opens from the service worker, the drafts are there.
     page.reload()
