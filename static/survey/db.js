@@ -48,15 +48,24 @@
     return done(index ? os.index(index).getAll(value) : os.getAll());
   }
 
+  // Resolves once the transaction has committed, not when the request succeeded:
+  // "saved" is only shown for an answer that survives closing the page at once.
   async function put(name, value) {
-    return done((await store(name, "readwrite")).put(value));
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(name, "readwrite", { durability: "strict" });
+      tx.objectStore(name).put(value);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
   }
 
   // A worklist and its households in one transaction: all or nothing.
   async function saveWorklist(worklist, households) {
     const db = await open();
     return new Promise((resolve, reject) => {
-      const tx = db.transaction(["worklists", "households"], "readwrite");
+      const tx = db.transaction(["worklists", "households"], "readwrite", { durability: "strict" });
       tx.objectStore("worklists").put(worklist);
       for (const household of households) tx.objectStore("households").put(household);
       tx.oncomplete = () => resolve();
