@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("plans.urls")),
     path("", include("halong.api.urls")),
+    path("", include("halong.survey.urls")),
 ]

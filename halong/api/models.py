@@ -61,3 +61,37 @@ class ApiToken(models.Model):
 
     def get_state_display(self) -> str:
         return TokenState(self.state).label
+
+
+class SurveySubmission(models.Model):
+    """A survey sent by the offline survey app, by the idempotency key the phone chose.
+
+    The key is stored in the same transaction as the survey it recorded, so a
+    retry of the same request (a dropped connection, a second tap) finds it
+    and answers with the recorded result instead of surveying again.
+    """
+
+    key = models.UUIDField(_("idempotency key"), unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="survey_submissions",
+    )
+    assessment = models.ForeignKey(
+        "households.Assessment",
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="survey_submissions",
+    )
+    #: The assessment's version the survey produced.
+    recorded_version = models.PositiveIntegerField(_("version recorded"))
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey submission")
+        verbose_name_plural = _("survey submissions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return str(self.key)

@@ -8,7 +8,7 @@ a redirect to the login page. The Swagger UI page stays behind the login.
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import pages, views, writes
+from . import pages, survey, views, writes
 from .docs import ApiDocs, ApiSchema
 
 app_name = "api"
@@ -38,6 +38,9 @@ urlpatterns = [
     api("support/<int:pk>/", views.SupportDetail, "support_detail"),
     api("reports/annual/", views.AnnualReport, "annual_report"),
     api("dashboard/", views.Dashboard, "dashboard"),
+    api("survey/rounds/", survey.SurveyRounds, "survey_rounds"),
+    api("survey/worklist/", survey.SurveyWorklist, "survey_worklist"),
+    api("survey/submissions/", survey.SurveySubmissions, "survey_submissions"),
     path("account/api-tokens/", pages.token_list, name="token_list"),
     path("account/api-tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
 ]

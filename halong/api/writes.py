@@ -48,12 +48,10 @@ def _valid(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def stale_conflict(instance, error: StaleEdit, seen_version: int) -> Conflict:
-    """409 naming the change the client missed: who made it, when, which fields.
-
-    The fields are those that differ between the record as it was at the
-    version the client read and as it is now (several saves may lie between).
-    """
+def change_summary(instance, seen_version: int) -> tuple[str | None, str | None, list[dict]]:
+    """Who made the last change to ``instance``, when, and which fields differ between
+    the record as it was at ``seen_version`` and as it is now (several saves may lie
+    between)."""
     instance.refresh_from_db()
     records = instance.history.order_by("-history_date", "-history_id")
     latest = records.select_related("history_user").first()
@@ -67,10 +65,16 @@ def stale_conflict(instance, error: StaleEdit, seen_version: int) -> Conflict:
         if seen is not None and seen.pk != latest.pk:
             model = type(instance)
             for change in latest.diff_against(seen).changes:
-                if change.field in ("version", "updated_at"):
+                if change.field in ("version", "updated_at", "search_text"):
                     continue
                 label = model._meta.get_field(change.field).verbose_name
                 changes.append({"field": change.field, "label": str(label)})
+    return changed_by, changed_at, changes
+
+
+def stale_conflict(instance, error: StaleEdit, seen_version: int) -> Conflict:
+    """409 naming the change the client missed: who made it, when, which fields."""
+    changed_by, changed_at, changes = change_summary(instance, seen_version)
     return Conflict(
         " ".join(error.messages),
         code="stale_version",

@@ -289,6 +289,13 @@ URLS: dict[str, Entry] = {
     "api:dashboard": E(api=True),
     "api:token_list": E(),
     "api:token_revoke": E(pk="token_pk"),
+    "api:survey_rounds": E(api=True),
+    "api:survey_worklist": E(api=True, query="round={round_pk}&village={village_pk}"),
+    "api:survey_submissions": E(api=True),
+    "survey:app": E(),
+    "survey:service_worker": E(public=True),
+    "survey:manifest": E(public=True),
+    "survey:session": E(public=True),
 }
 
 #: Namespaces left out of the walk. The admin has its own test below
