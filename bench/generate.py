@@ -339,7 +339,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
                     datetime.date(LAST_YEAR + (r.random() < 0.9), 12, 31) if insured else None,
                     r.random() < 0.04, "", "", "",
                     datetime.date(2023, 5, 1) if left else None,
-                    "Chuyển đi nơi khác" if left else "", fold(name), STAMP, STAMP,
+                    "Chuyển đi nơi khác" if left else "", fold(name), "", STAMP, STAMP,
                 )
             )  # fmt: skip
         return rows
@@ -378,7 +378,7 @@ def generate(options) -> None:  # noqa: C901, PLR0915 - one linear script
             ["id", "household_id", "full_name", "sex", "birth_year", "ethnicity", "relation",
              "citizen_id", "health_insurance_number", "health_insurance_expiry",
              "has_disability", "school_level", "education_level", "work_status", "left_on",
-             "left_reason", "search_name", "created_at", "updated_at"],
+             "left_reason", "search_name", "school_name", "created_at", "updated_at"],
             (m for rows in members_of for m in rows),
         )  # fmt: skip
         print(

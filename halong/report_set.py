@@ -39,15 +39,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import translation
 
 from communes.models import (
     GRASSROOTS_KINDS,
     AdministrativeUnit,
     UnitHouseholdCount,
-    UnitSuccession,
 )
+from communes.succession import SuccessionGraph
 from households.models import (
     Assessment,
     AssessmentCause,
@@ -58,7 +58,8 @@ from households.models import (
     Relation,
     Sex,
 )
-from households.transitions import NEAR_POOR, POOR, transition
+from households.models import HouseholdYear as StoredHouseholdYear
+from households.transitions import NEAR_POOR, POOR, Transition
 
 from . import reports as annual
 from .reports import LISTED, Report, annual_report, rate_pct
@@ -107,93 +108,74 @@ class HouseholdYear:
 
 
 def household_years(
-    *, year: int, unit_ids: Iterable[int], standard: PovertyStandard | None
+    *,
+    year: int,
+    unit_ids: Iterable[int],
+    standard: PovertyStandard | None,
+    view: str | None = None,
 ) -> list[HouseholdYear]:
     """Every household on a list at the start or the end of ``year`` in the report units
     ``unit_ids``, classified under ``standard``.
 
-    The one place the report set reads yearly decided classifications. Today it
-    runs the annual report's queries (``halong.reports``: the last recognised
-    decision of a year, the unit mapping across the 2025 reform, the standard's
-    status column) and applies the same rule per household as the annual
-    report's aggregates, so the two agree row by row.
+    The one place the report set reads yearly decided classifications: the stored
+    ``households.HouseholdYear`` rows (status, previous status and transition under
+    the report's view, units of this year and the year before), carried to the
+    report units as the annual report carries them, so the two agree row by row.
+    ``view``: the annual report's (``Report.view``); by default the one of ``standard``
+    (``None``: the standard that made the lists).
     """
     unit_ids = set(unit_ids)
     if not unit_ids:
         return []
+    if view is None:
+        view = "list" if standard is None else annual._view(standard, year)
     day = datetime.date(year, 12, 31)
-    successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
-    mapping = annual._UnitMap(unit_ids, day, successions)
+    mapping = annual._UnitMap(unit_ids, day, SuccessionGraph.load())
     mapping.load()
-    status = annual._status_expression(standard, year)
-    previous_people = (
-        annual._recognised()
-        .filter(household=OuterRef("household"), year=year - 1)
-        .order_by("-pk")
-        .values("member_count")[:1]
-    )
-    decided = annual._decided_in_year(year, mapping.candidate_ids, status).annotate(
-        prev_people=Subquery(previous_people, output_field=BigIntegerField())
+    decided = list(annual._decided_in_year(year, mapping.candidate_ids, view))
+    previous_people = dict(
+        StoredHouseholdYear.objects.filter(
+            year=year - 1, household_id__in=[d["hh"] for d in decided]
+        ).values_list("household_id", "assessment__member_count")
     )
     found = []
     for d in decided:
+        # The annual report's rule (``halong.reports._count_flow``), one household at a time.
         prev, cur = _listed(d["prev"]), _listed(d["cur"])
-        household_unit = d["household__unit_id"]
-        end_unit = mapping.resolve(d["unit_id"], household_unit)
-        start_unit = end_unit
-        if prev and d["prev_unit"] is not None:
-            start_unit = mapping.resolve(d["prev_unit"], household_unit)
+        household_unit = d["hu"]
+        row_unit = mapping.resolve(d["u"], household_unit)
+        start_unit = row_unit
+        if prev and d["pu"] is not None:
+            start_unit = mapping.resolve(d["pu"], household_unit)
         moves: list[tuple[int, str, str]] = []
-        if prev and start_unit != end_unit:
+        if prev and start_unit != row_unit:
             if start_unit is not None:
                 moves.append((start_unit, prev, "other_decrease"))
-            if cur and end_unit is not None:
-                moves.append((end_unit, cur, "other_increase"))
-        elif end_unit is not None:
-            kind = transition(prev, cur, ever=frozenset(LISTED) if d["ever"] else frozenset())
-            moves.extend(
-                (end_unit, status_, column)
-                for status_, column in annual._TRANSITION_EFFECTS.get(kind, ())
-            )
-        found.append(
-            HouseholdYear(
-                household_id=d["household_id"],
-                start=prev if start_unit is not None else None,
-                end=cur if end_unit is not None else None,
-                start_unit=start_unit if prev else None,
-                end_unit=end_unit if cur else None,
-                start_people=d["prev_people"] or 0,
-                end_people=d["member_count"] or 0,
-                assessment_id=d["pk"],
-                moves=tuple(moves),
-            )
-        )
-    decided_in_year = annual._recognised().filter(
-        household=OuterRef("household"), year=year, unit_id__in=mapping.candidate_ids
-    )
-    start_only = (
-        annual._last_of_year(year - 1, mapping.candidate_ids)
-        .annotate(s=status)
-        .filter(s__in=LISTED)
-        .exclude(Exists(decided_in_year))
-        .values("household_id", "unit_id", "household__unit_id", "member_count", "s")
-        .order_by()
-    )
-    for s in start_only:
-        start_unit = mapping.resolve(s["unit_id"], s["household__unit_id"])
-        if start_unit is None:
+            if cur and row_unit is not None:
+                moves.append((row_unit, cur, "other_increase"))
+        elif row_unit is not None:
+            if d["kind"] == Transition.OTHER_DECREASE:
+                moves.append((row_unit, prev, "other_decrease"))
+            else:
+                moves.extend(
+                    (row_unit, status_, column)
+                    for status_, column in annual._TRANSITION_EFFECTS.get(d["kind"], ())
+                )
+        start = prev if prev and start_unit is not None else None
+        end = cur if cur and row_unit is not None else None
+        if start is None and end is None:
             continue
         found.append(
             HouseholdYear(
-                household_id=s["household_id"],
-                start=s["s"],
-                end=None,
-                start_unit=start_unit,
-                end_unit=None,
-                start_people=s["member_count"] or 0,
-                end_people=0,
-                assessment_id=None,
-                moves=((start_unit, s["s"], "other_decrease"),),
+                household_id=d["hh"],
+                start=start,
+                end=end,
+                start_unit=start_unit if start else None,
+                end_unit=row_unit if end else None,
+                start_people=previous_people.get(d["hh"]) or 0,
+                end_people=d["mc"] or 0,
+                assessment_id=d["a_id"],
+                moves=tuple(moves),
             )
         )
     return found
@@ -368,7 +350,7 @@ def report_set(
         named_list = root.kind in GRASSROOTS_KINDS
     rows = {r.unit_id: _unit_figures(r) for r in report.units}
     _count_people_denominators(rows, year)
-    years = household_years(year=year, unit_ids=rows, standard=standard)
+    years = household_years(year=year, unit_ids=rows, standard=standard, view=report.view)
     _count_flows(rows, years)
     households = _households({y.household_id for y in years})
     _count_groups(rows, years, households)
@@ -431,8 +413,7 @@ def _assemble(report: Report, rows, standard, root, named_list) -> ReportSet:
 def _count_people_denominators(rows: dict[int, UnitFigures], year: int) -> None:
     """Resident people of Y and Y−1, where entered, carried to the report units as the
     annual report carries resident households (a split unit's shared equally)."""
-    successions = list(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
-    mapping = annual._UnitMap(set(rows), datetime.date(year, 12, 31), successions)
+    mapping = annual._UnitMap(set(rows), datetime.date(year, 12, 31), SuccessionGraph.load())
     mapping.load()
     counts = UnitHouseholdCount.objects.filter(
         unit_id__in=mapping.candidate_ids, year__in=(year - 1, year), people__isnull=False

@@ -317,6 +317,13 @@ WRITES: dict[str, Write] = {
         method="get",
         query=lambda ids: f"unit={ids.city_pk}&year=2025",
     ),
+    # A ward's report: heads of the ward and the city's roles (VIEW_REPORTS).
+    "view_reports": Write(
+        Action.VIEW_REPORTS,
+        "report",
+        method="get",
+        query=lambda ids: f"unit={ids.ward_pk}&year=2025",
+    ),
     "view_households": Write(
         Action.VIEW_HOUSEHOLDS, "plans:member_load", {"unit_pk": "ward_pk"}, method="get"
     ),

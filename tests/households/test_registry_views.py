@@ -450,7 +450,9 @@ LIST_QUERIES = 17  # + the bell's unread reminders
 #: The detail page includes the timeline (3), plans (2) and support (2) sections,
 #: the household events and the moves between wards (2).
 # + the access log entry and the change history (one query per model and related model).
-DETAIL_QUERIES = 30  # + the bell's unread reminders
+DETAIL_QUERIES = (
+    31  # + the bell's unread reminders; the follow-up section and the list-standard timeline
+)
 
 
 @pytest.mark.parametrize("size", [3, 12])
