@@ -4,6 +4,7 @@ import datetime
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from communes.models import UnitKind
 from halong.api.models import SurveySubmission
@@ -146,7 +147,7 @@ def test_survey_two_households_offline_reload_then_sync(phone, halong_officer, v
     goto_step(page, second, 1)
     assert page.locator("#f-income_per_capita").input_value() == "3500000"
     open_list(page, village_round, "sync")
-    assert page.locator("[data-household='HL-95-1']").is_visible()
+    expect(page.locator("[data-household='HL-95-1']")).to_be_visible()
     assert page.locator("[data-tab=sync]").inner_text().endswith("(1)")
     goto_step(page, second, 3)
     page.select_option("#f-primary_cause", "")
@@ -163,7 +164,7 @@ def test_survey_two_households_offline_reload_then_sync(phone, halong_officer, v
     assert second.national_status not in ("", PovertyStatus.POOR, PovertyStatus.NEAR_POOR)
     assert first.income_per_capita == 1_200_000 and first.surveyed_by == halong_officer
     page.click("[data-household='HL-95-1']")
-    assert page.locator("[data-result=poor]").is_visible()
+    expect(page.locator("[data-result=poor]")).to_be_visible()
 
 
 def test_conflict_is_resolved_field_by_field(phone, halong_officer, halong_head, village_round):
@@ -192,12 +193,12 @@ def test_conflict_is_resolved_field_by_field(phone, halong_officer, halong_head,
     page.wait_for_selector("[data-household='HL-95-1'] .text-bg-danger")
     page.click("[data-household='HL-95-1']")
     page.wait_for_selector("#conflict-form")
-    assert page.locator(".conflict-field[data-field=income_per_capita]").is_visible()
+    expect(page.locator(".conflict-field[data-field=income_per_capita]")).to_be_visible()
     first.refresh_from_db()
     assert first.income_per_capita == 900_000  # nothing overwritten meanwhile
 
     page.click("[data-action=resolve]")  # nothing chosen yet: asked for each
-    assert page.locator("#conflict-error .alert").is_visible()
+    expect(page.locator("#conflict-error .alert")).to_be_visible()
     for field in page.locator(".conflict-field").evaluate_all(
         "els => els.map(e => e.dataset.field)"
     ):
@@ -235,7 +236,7 @@ def test_a_dropped_answer_is_sent_again_without_a_second_survey(
     assert SurveySubmission.objects.count() == 1
     page.unroute("**/api/v1/survey/submissions/")
     open_list(page, village_round, "sync")
-    assert page.locator("[data-household='HL-95-1']").is_visible()  # still queued
+    expect(page.locator("[data-household='HL-95-1']")).to_be_visible()  # still queued
 
     page.click("[data-action=sync]")
     open_list(page, village_round, "done")
